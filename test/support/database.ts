@@ -1,0 +1,28 @@
+import crypto from 'node:crypto';
+import { Client } from 'pg';
+import type { Sequelize } from 'sequelize';
+import { connectDatabase, closeDatabase } from '../../db';
+import { loadConfig, setConfig } from '../../services/config';
+import { readInfrastructure } from './test-infrastructure';
+
+/**
+ * Gives the calling test file a database of its own, copied from the run's migrated
+ * template, and points the process configuration at it. Files then run in parallel
+ * without seeing each other's rows.
+ */
+export async function useTestDatabase(): Promise<{ sequelize: Sequelize; databaseUrl: string }> {
+  const info = readInfrastructure();
+  const name = `subsidies_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: `${info.postgresServerUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${info.templateDatabase}`);
+  await admin.end();
+
+  const databaseUrl = `${info.postgresServerUrl}/${name}`;
+  setConfig(loadConfig({ ...process.env, DATABASE_URL: databaseUrl }));
+  return { sequelize: connectDatabase(databaseUrl), databaseUrl };
+}
+
+export async function releaseTestDatabase(): Promise<void> {
+  await closeDatabase();
+}
