@@ -70,12 +70,17 @@ export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
       CONSTRAINT appropriation_not_exceeded CHECK (committed_fen + spent_fen <= amount_fen)
     );
 
+    -- Human-readable numbers: application references and notice document numbers.
+    CREATE SEQUENCE application_reference_seq;
+    CREATE SEQUENCE notice_number_seq;
+
     CREATE TABLE applications (
       id uuid PRIMARY KEY,
       reference text NOT NULL UNIQUE,
       program_code text NOT NULL REFERENCES programs(code),
       program_year integer NOT NULL,
       status text NOT NULL,
+      stage text,
       applicant_user_id uuid NOT NULL REFERENCES users(id),
       idempotency_key text,
       organisation_credit_code text NOT NULL,
@@ -242,6 +247,7 @@ export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
 export const down: MigrationFn<QueryInterface> = async ({ context: db }) => {
   await db.sequelize.query(`
     DROP FUNCTION IF EXISTS audit_events_append_only CASCADE;
+    DROP SEQUENCE IF EXISTS application_reference_seq, notice_number_seq;
     DROP TABLE IF EXISTS audit_events, bank_statement_imports, ledger_entries, payments,
       payment_batches, notices, decisions, documents, beds, applications, appropriations,
       fund_sources, program_parameters, programs, users, regions CASCADE;

@@ -93,6 +93,7 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   declare programCode: string;
   declare programYear: number;
   declare status: string;
+  declare stage: string | null;
   declare applicantUserId: string;
   declare idempotencyKey: string | null;
   declare organisationCreditCode: string;
@@ -323,6 +324,7 @@ export function initModels(sequelize: Sequelize): void {
       programCode: text(),
       programYear: { type: DataTypes.INTEGER, allowNull: false },
       status: text(),
+      stage: text(true),
       applicantUserId: { type: DataTypes.UUID, allowNull: false },
       idempotencyKey: text(true),
       organisationCreditCode: text(),

@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError } from '../services/errors';
+import * as review from '../services/applications/review';
+import { settleAward as settle } from '../services/applications/award';
+import { issueApplicationNotice as issueNotice } from '../services/applications/notices';
+import * as disbursement from '../services/applications/disbursement';
+
+/*
+ * Activities: thin wrappers over the domain services, which do the work in transactions.
+ * An error the user caused (a 4xx AppError) is not worth retrying: it becomes a
+ * non-retryable ApplicationFailure carrying its stable code; anything else is retried.
+ */
+function activity<A extends unknown[], R>(work: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await work(...args);
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) {
+        throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [error.details] });
+      }
+      throw error;
+    }
+  };
+}
+
+export const recordDecision = activity(review.recordDecision);
+export const recordBedInspection = activity(review.recordBedInspection);
+export const recordDocument = activity(review.recordDocument);
+export const recordApplicantResponse = activity(review.recordApplicantResponse);
+export const settleAward = activity(settle);
+export const issueApplicationNotice = activity(issueNotice);
+export const preparePayment = activity(disbursement.preparePayment);
+export const approvePayment = activity(disbursement.approvePayment);
+export const recordPaymentOutcome = activity(disbursement.recordPaymentOutcome);

@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { inTransaction } from '..';
+import { FundSource, Program, ProgramParameter, Region, User, type Role } from '../models';
+import { fundAppropriation } from '../../services/money/budget';
+import {
+  HOME_BED_PARAMETERS,
+  HOME_BED_POLICY_CLAUSE,
+  HOME_BED_PROGRAM_CODE,
+} from '../../services/programs/home-bed';
+import { moduleLogger } from '../../services/logger';
+import { CITY, DISTRICTS, syntheticTownships } from './regions';
+
+const log = moduleLogger('seed');
+
+export const FUND_SOURCES = [
+  { code: 'city_special', name: '市级养老服务专项资金', isWelfareLottery: false },
+  { code: 'welfare_lottery', name: '福利彩票公益金（养老服务）', isWelfareLottery: true },
+] as const;
+
+/** The demo provider's credit code: valid check character, organisation invented. */
+export const DEMO_PROVIDER = { creditCode: '91370602MA3C0001X0', name: '烟台示例居家养老服务有限公司（演示）' };
+
+export interface DemoLogin {
+  username: string;
+  password: string;
+  role: Role;
+  region: string;
+}
+
+const DEMO_PASSWORD = 'demo-2026';
+
+const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: Role; region: string }> = [
+  { username: 'provider', displayName: '示例养老服务机构经办人', role: 'applicant', region: 'zhifu' },
+  { username: 'township', displayName: '芝罘区示例街道一审核员', role: 'township_reviewer', region: 'zhifu-t1' },
+  { username: 'assessor', displayName: '芝罘区民政局核查员', role: 'district_assessor', region: 'zhifu' },
+  { username: 'district', displayName: '芝罘区民政局复核员', role: 'district_reviewer', region: 'zhifu' },
+  { username: 'city', displayName: '市民政局审定人', role: 'city_reviewer', region: CITY.code },
+  { username: 'finance1', displayName: '市财政局经办人', role: 'finance_officer', region: CITY.code },
+  { username: 'finance2', displayName: '市财政局复核人', role: 'finance_officer', region: CITY.code },
+  { username: 'admin', displayName: '系统管理员', role: 'admin', region: CITY.code },
+];
+
+/**
+ * Loads what a fresh installation needs and a demo needs: regions, the home-bed program
+ * with example parameter values, fund sources with example appropriations, and one demo
+ * user per role. Safe to run again: existing rows are left as they are.
+ */
+export async function seed(options: { year?: number } = {}): Promise<{ demoLogins: DemoLogin[] }> {
+  const year = options.year ?? new Date().getFullYear();
+  await Region.findOrCreate({ where: { code: CITY.code }, defaults: { ...CITY, level: 'city', parentCode: null } });
+  for (const district of DISTRICTS) {
+    await Region.findOrCreate({
+      where: { code: district.code },
+      defaults: { ...district, level: 'district', parentCode: CITY.code },
+    });
+  }
+  for (const township of syntheticTownships()) {
+    await Region.findOrCreate({ where: { code: township.code }, defaults: { ...township, level: 'township', synthetic: true } });
+  }
+
+  await Program.findOrCreate({
+    where: { code: HOME_BED_PROGRAM_CODE },
+    defaults: { code: HOME_BED_PROGRAM_CODE, name: '家庭养老床位奖补', policyClause: HOME_BED_POLICY_CLAUSE },
+  });
+  // The policy names no amounts: these are examples for a demo, to be replaced by the bureau.
+  const parameters = [
+    { name: HOME_BED_PARAMETERS.rewardPerBedFen, value: 200_000, description: '每张通过核查的家庭养老床位奖补金额（分）（示例值）' },
+    { name: HOME_BED_PARAMETERS.minimumOperatingBeds, value: 2, description: '运营规模：机构运营的家庭养老床位不少于（张）（示例值）' },
+  ];
+  for (const parameter of parameters) {
+    await ProgramParameter.findOrCreate({
+      where: { programCode: HOME_BED_PROGRAM_CODE, name: parameter.name, effectiveFrom: '2024-01-01' },
+      defaults: {
+        ...parameter,
+        programCode: HOME_BED_PROGRAM_CODE,
+        effectiveFrom: '2024-01-01',
+        effectiveTo: null,
+        policyClause: HOME_BED_POLICY_CLAUSE,
+        isExample: true,
+      },
+    });
+  }
+
+  for (const source of FUND_SOURCES) await FundSource.findOrCreate({ where: { code: source.code }, defaults: { ...source } });
+
+  const admin = await ensureDemoUsers();
+  await seedAppropriations(year, admin.id);
+
+  log.info({ year }, 'seed data in place');
+  return { demoLogins: DEMO_USERS.map((u) => ({ username: u.username, password: DEMO_PASSWORD, role: u.role, region: u.region })) };
+}
+
+async function ensureDemoUsers(): Promise<User> {
+  const passwordHash = await bcrypt.hash(DEMO_PASSWORD, 10);
+  for (const user of DEMO_USERS) {
+    const isProvider = user.role === 'applicant';
+    await User.findOrCreate({
+      where: { username: user.username },
+      defaults: {
+        id: crypto.randomUUID(),
+        username: user.username,
+        displayName: user.displayName,
+        email: `${user.username}@example.test`,
+        passwordHash,
+        role: user.role,
+        regionCode: user.region,
+        organisationCreditCode: isProvider ? DEMO_PROVIDER.creditCode : null,
+        organisationName: isProvider ? DEMO_PROVIDER.name : null,
+      },
+    });
+  }
+  return (await User.findOne({ where: { username: 'admin' } })) as User;
+}
+
+/** Example appropriations for the year, only when the year has none yet. */
+async function seedAppropriations(year: number, adminId: string): Promise<void> {
+  const examples = [
+    { fundSourceCode: 'city_special', amountFen: 2_000_000_00n },
+    { fundSourceCode: 'welfare_lottery', amountFen: 3_000_000_00n },
+  ];
+  for (const example of examples) {
+    await inTransaction((tx) =>
+      fundAppropriation(tx, {
+        programCode: HOME_BED_PROGRAM_CODE,
+        year,
+        fundSourceCode: example.fundSourceCode,
+        amountFen: example.amountFen,
+        actor: adminId,
+        onlyIfAbsent: true,
+      }),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { Worker } from '@temporalio/worker';
+import * as activities from '../../activities';
+import { connectDatabase } from '../../db';
+import { config } from '../config';
+import { moduleLogger } from '../logger';
+import { connectNativeConnection } from '../temporal/connection';
+
+const log = moduleLogger('worker');
+
+/**
+ * Runs the Temporal worker: the workflows (bundled from workflows/) and the activities
+ * (in this process, against DATABASE_URL) on the configured task queue.
+ */
+export async function runWorker(options: { taskQueue?: string } = {}): Promise<{ stop(): Promise<void> }> {
+  const { databaseUrl, temporalTaskQueue, temporalNamespace } = config();
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set');
+  connectDatabase(databaseUrl);
+  const connection = await connectNativeConnection();
+  const taskQueue = options.taskQueue ?? temporalTaskQueue;
+  const worker = await Worker.create({
+    connection,
+    namespace: temporalNamespace,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+  });
+  const running = worker.run();
+  log.info({ taskQueue }, 'worker running');
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      log.info({ taskQueue }, 'worker stopped');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import PDFDocument from 'pdfkit';
+import { residentIdCheckCharacter } from '../../services/identifiers/resident-id';
+import { DEMO_PROVIDER } from '../../db/seed';
+
+/** A valid resident identity number for a person born on `birth` (YYYYMMDD), sequence `n`. */
+export function residentId(birth: string, n: number): string {
+  const body = `370602${birth}${String(n).padStart(3, '0')}`;
+  return body + residentIdCheckCharacter(body);
+}
+
+/** A home-bed application as the demo provider would submit it. */
+export function sampleSubmission(beds = 3): Record<string, unknown> {
+  return {
+    programCode: 'home-bed',
+    organisation: { creditCode: DEMO_PROVIDER.creditCode, name: DEMO_PROVIDER.name },
+    contactEmail: 'provider@example.test',
+    districtCode: 'zhifu',
+    townshipCode: 'zhifu-t1',
+    bankAccount: { name: DEMO_PROVIDER.name, number: '6222020606001234567', bank: '中国工商银行烟台芝罘支行' },
+    beds: Array.from({ length: beds }, (_, i) => ({
+      personName: ['王秀英', '李建国', '张桂兰', '刘淑珍', '陈玉梅'][i % 5],
+      idNumber: residentId(`19${40 + i}0${(i % 9) + 1}15`, 21 + i),
+      address: `烟台市芝罘区示例路${i + 1}号（合成数据）`,
+      acceptedOn: '2026-10-15',
+    })),
+  };
+}
+
+/** A one-page PDF, as a scanned contract would arrive. */
+export function samplePdf(text: string): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const doc = new PDFDocument({ size: 'A4' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.text(text);
+    doc.end();
+  });
+}
+
+/** The smallest valid PNG: one white pixel, as a photo of an acceptance record stands in. */
+export const SAMPLE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==',
+  'base64',
+);

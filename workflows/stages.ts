@@ -1,0 +1,98 @@
+/*
+ * A program's review chain as data: which stage comes next, who may decide it, and what
+ * each decision leads to. The generic application workflow reads this table and the API
+ * checks against it too. Pure data and functions: safe inside the workflow sandbox.
+ */
+
+export type Role =
+  | 'applicant'
+  | 'township_reviewer'
+  | 'district_assessor'
+  | 'district_reviewer'
+  | 'city_reviewer'
+  | 'finance_officer'
+  | 'admin';
+
+export type RegionLevel = 'township' | 'district' | 'city';
+
+export type NoticeKind = 'acceptance' | 'documents_requested' | 'refusal' | 'award' | 'payment';
+
+/** Where a decision leads: another stage, back to the applicant, a refusal, or the award. */
+export type DecisionTarget =
+  | { to: 'stage'; stage: string }
+  | { to: 'applicant' }
+  | { to: 'refused' }
+  | { to: 'award' };
+
+export interface DecisionRule {
+  target: DecisionTarget;
+  /** Refusals and returns must say why: the applicant reads the reasons. */
+  reasonsRequired: boolean;
+  notice?: NoticeKind;
+}
+
+export interface StageDefinition {
+  id: string;
+  /** The name applicants and reviewers see, e.g. 初审. */
+  name: string;
+  role: Role;
+  level: RegionLevel;
+  /** `inspection` stages also take per-bed findings before their decision. */
+  kind: 'review' | 'inspection';
+  decisions: Record<string, DecisionRule>;
+}
+
+export interface StageTable {
+  first: string;
+  stages: StageDefinition[];
+}
+
+export type ApplicationStatus =
+  | 'under_review'
+  | 'awaiting_applicant'
+  | 'refused'
+  | 'awaiting_funds'
+  | 'awaiting_payment'
+  | 'payment_prepared'
+  | 'payment_sent'
+  | 'paid';
+
+/** Statuses after which nothing more happens to an application. */
+export const FINAL_STATUSES: readonly ApplicationStatus[] = ['refused', 'paid'];
+
+export function findStage(table: StageTable, stageId: string): StageDefinition | undefined {
+  return table.stages.find((stage) => stage.id === stageId);
+}
+
+/** The region an actor must belong to for a stage at `level`. */
+export function regionForLevel(
+  level: RegionLevel,
+  application: { townshipCode: string; districtCode: string; cityCode: string },
+): string {
+  if (level === 'township') return application.townshipCode;
+  if (level === 'district') return application.districtCode;
+  return application.cityCode;
+}
+
+/**
+ * Checks a table for the mistakes that would strand an application: unknown targets,
+ * unreachable or missing stages, a chain that never reaches the award.
+ * @returns the problems found; empty when the table is sound.
+ */
+export function stageTableProblems(table: StageTable): string[] {
+  const problems: string[] = [];
+  const ids = new Set(table.stages.map((stage) => stage.id));
+  if (!ids.has(table.first)) problems.push(`first stage "${table.first}" is not defined`);
+  let reachesAward = false;
+  for (const stage of table.stages) {
+    if (Object.keys(stage.decisions).length === 0) problems.push(`stage "${stage.id}" has no decisions`);
+    for (const [name, rule] of Object.entries(stage.decisions)) {
+      if (rule.target.to === 'stage' && !ids.has(rule.target.stage)) {
+        problems.push(`stage "${stage.id}" decision "${name}" leads to unknown stage "${rule.target.stage}"`);
+      }
+      if (rule.target.to === 'award') reachesAward = true;
+    }
+  }
+  if (!reachesAward) problems.push('no decision leads to the award');
+  return problems;
+}
