@@ -336,6 +336,16 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
 
   async function applyBankOutcome(outcome: BankOutcome): Promise<void> {
     const actionKey = nextActionKey();
+    if (outcome.outcome === 'paid') {
+      // The notice first, so that an application recorded as paid always has its payment notice.
+      await act.issueApplicationNotice({
+        applicationId: input.applicationId,
+        kind: 'payment',
+        noticeKey: `${actionKey}:payment`,
+        stageName: '资金拨付',
+        reasons: [],
+      });
+    }
     await act.recordPaymentOutcome({ applicationId: input.applicationId, actionKey, ...outcome });
     if (outcome.outcome === 'failed') {
       // The commitment stands: finance corrects the account and prepares a new payment.
@@ -345,13 +355,6 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       return;
     }
     state.status = 'paid';
-    await act.issueApplicationNotice({
-      applicationId: input.applicationId,
-      kind: 'payment',
-      noticeKey: `${actionKey}:payment`,
-      stageName: '资金拨付',
-      reasons: [],
-    });
   }
 
   await condition(allHandlersFinished);

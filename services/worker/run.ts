@@ -1,4 +1,4 @@
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import * as activities from '../../activities';
 import { connectDatabase } from '../../db';
 import { config } from '../config';
@@ -6,6 +6,29 @@ import { moduleLogger } from '../logger';
 import { connectNativeConnection } from '../temporal/connection';
 
 const log = moduleLogger('worker');
+
+const SDK_LOG_LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
+
+let runtimeInstalled = false;
+
+/** The SDK logs at the project's level; its runtime can be set up once per process. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVELS[config().logLevel] ?? 'INFO') });
+  } catch {
+    // Already installed by an earlier worker in this process: keep it.
+  }
+}
 
 /**
  * Runs the Temporal worker: the workflows (bundled from workflows/) and the activities
@@ -15,6 +38,7 @@ export async function runWorker(options: { taskQueue?: string } = {}): Promise<{
   const { databaseUrl, temporalTaskQueue, temporalNamespace } = config();
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
   connectDatabase(databaseUrl);
+  installRuntime();
   const connection = await connectNativeConnection();
   const taskQueue = options.taskQueue ?? temporalTaskQueue;
   const worker = await Worker.create({

@@ -12,7 +12,7 @@ import { readInfrastructure } from './test-infrastructure';
  */
 export async function useTestDatabase(): Promise<{ sequelize: Sequelize; databaseUrl: string }> {
   const info = readInfrastructure();
-  const name = `subsidies_test_${crypto.randomBytes(6).toString('hex')}`;
+  const name = `${info.templateDatabase}_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: `${info.postgresServerUrl}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${info.templateDatabase}`);
