@@ -1,0 +1,200 @@
+import { chineseCapitalAmount, formatYuan } from '../money/words';
+import {
+  DEFAULT_PROGRAM_NAME,
+  NOTICE_TITLES,
+  type AwardNotice,
+  type NoticeBedRow,
+  type NoticeContent,
+  type PaymentNotice,
+} from './content';
+
+/*
+ * Turns a notice's facts into the wording and blocks of the document, without drawing
+ * anything: render.ts lays these out, and tests can read the wording directly.
+ */
+
+export type NoticeBlock =
+  | { type: 'paragraph'; text: string }
+  | { type: 'heading'; text: string }
+  | { type: 'numbered'; items: string[] }
+  | { type: 'fields'; rows: { label: string; value: string }[] }
+  | { type: 'table'; columns: { header: string; width: number }[]; rows: string[][] };
+
+export interface ComposedNotice {
+  title: string;
+  documentNumber: string;
+  /** 主送: the organisation, followed by the full-width colon. */
+  addressee: string;
+  blocks: NoticeBlock[];
+  /** 2026年12月3日 */
+  issuedOn: string;
+  applicationReference: string;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const FULL_RESIDENT_ID = /\d{17}[\dXx]/;
+
+/**
+ * "2026-12-03" → "2026年12月3日", the way official documents write dates.
+ * @throws RangeError when the value is not a real YYYY-MM-DD date.
+ */
+export function chineseDate(isoDate: string): string {
+  const match = ISO_DATE.exec(isoDate);
+  const [year, month, day] = (match?.slice(1) ?? []).map(Number) as [number, number, number];
+  const date = match ? new Date(Date.UTC(year, month - 1, day)) : undefined;
+  if (!date || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    throw new RangeError(`Not a calendar date: ${isoDate}`);
+  }
+  return `${year}年${month}月${day}日`;
+}
+
+/** "300,000.00元（大写：人民币叁拾万元整）" */
+export function amountInFiguresAndWords(fen: bigint): string {
+  return `${formatYuan(fen)}元（大写：${chineseCapitalAmount(fen)}）`;
+}
+
+/**
+ * The document's wording for any kind of notice.
+ * @throws RangeError for an invalid date, or when a bed row carries what looks like an
+ *   unmasked identity number — personal data must never be printed in full.
+ */
+export function composeNotice(content: NoticeContent): ComposedNotice {
+  const program = content.programName ?? DEFAULT_PROGRAM_NAME;
+  const application = `你单位申报的${program}申请（申请编号：${content.applicationReference}）`;
+
+  return {
+    title: NOTICE_TITLES[content.kind],
+    documentNumber: content.documentNumber,
+    addressee: `${content.organisationName}：`,
+    blocks: bodyBlocks(content, program, application),
+    issuedOn: chineseDate(content.issuedOn),
+    applicationReference: content.applicationReference,
+  };
+}
+
+function bodyBlocks(content: NoticeContent, program: string, application: string): NoticeBlock[] {
+  switch (content.kind) {
+    case 'acceptance':
+      return [
+        paragraph(
+          `我局于${chineseDate(content.receivedOn)}收到你单位提交的${program}申请` +
+            `（申请编号：${content.applicationReference}），申报家庭养老床位${content.bedCount}张。` +
+            '经审查，申请材料齐全，符合受理条件，决定予以受理。',
+        ),
+        paragraph(content.nextStep),
+        paragraph('特此通知。'),
+      ];
+    case 'documents_requested':
+      return [
+        paragraph(`${application}，经审查，申请材料不齐全或者不符合要求，请补正以下材料：`),
+        { type: 'numbered', items: content.items },
+        paragraph(
+          content.deadline
+            ? `请于${content.deadline}前通过系统补正提交上述材料。补正后我局将继续审查。`
+            : '请尽快通过系统补正提交上述材料。补正后我局将继续审查。',
+        ),
+        paragraph('特此通知。'),
+      ];
+    case 'refusal':
+      return [
+        paragraph(`${application}，经${content.stage}，决定不予批准。理由如下：`),
+        { type: 'numbered', items: content.reasons },
+        paragraph(REMEDY_PARAGRAPH),
+      ];
+    case 'award':
+      return awardBlocks(content, application);
+    case 'payment':
+      return paymentBlocks(content, program);
+  }
+}
+
+/** 行政复议 within 60 days to the city government, or 行政诉讼 within 6 months. */
+export const REMEDY_PARAGRAPH =
+  '你单位如对本决定不服，可以依照《中华人民共和国行政复议法》的规定，自收到本决定书之日起' +
+  '六十日内向烟台市人民政府申请行政复议；也可以依照《中华人民共和国行政诉讼法》的规定，' +
+  '自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。';
+
+function awardBlocks(content: AwardNotice, application: string): NoticeBlock[] {
+  const blocks: NoticeBlock[] = [
+    paragraph(
+      `${application}，经实地验收，共验收家庭养老床位${content.bedsInspected}张，` +
+        `其中验收合格${content.bedsPassed}张。根据${content.policyBasis}的规定，` +
+        `决定给予你单位奖补资金${amountInFiguresAndWords(content.awardAmountFen)}。`,
+    ),
+    heading('一、奖补资金计算'),
+    {
+      type: 'fields',
+      rows: [
+        { label: '奖补标准', value: `${formatYuan(content.rewardPerBedFen)}元/张` },
+        ...content.calculation,
+        { label: '奖补金额', value: amountInFiguresAndWords(content.awardAmountFen) },
+        { label: '资金来源', value: content.fundSourceName },
+      ],
+    },
+  ];
+  if (content.beds.length > 0) blocks.push(heading('二、床位验收明细'), bedTable(content.beds));
+  blocks.push(
+    paragraph('奖补资金将拨付至你单位申报时登记的银行账户，拨付后另行通知。'),
+    paragraph(REMEDY_PARAGRAPH),
+  );
+  return blocks;
+}
+
+function paymentBlocks(content: PaymentNotice, program: string): NoticeBlock[] {
+  if (!/^\d{4}$/.test(content.payeeAccountLast4)) {
+    throw new RangeError('payeeAccountLast4 must be the last four digits only');
+  }
+  return [
+    paragraph(
+      `你单位${program}资金（申请编号：${content.applicationReference}）已于` +
+        `${chineseDate(content.paidOn)}拨付，请注意查收。拨付信息如下：`,
+    ),
+    {
+      type: 'fields',
+      rows: [
+        { label: '拨付编号', value: content.paymentReference },
+        { label: '拨付金额', value: amountInFiguresAndWords(content.amountFen) },
+        { label: '收款账户名称', value: content.payeeAccountName },
+        { label: '收款账号', value: `尾号${content.payeeAccountLast4}` },
+        { label: '开户银行', value: content.bankName },
+        { label: '拨付日期', value: chineseDate(content.paidOn) },
+        { label: '银行交易流水号', value: content.bankTransactionId },
+      ],
+    },
+    paragraph('如对到账情况有疑问，请及时与我局联系。'),
+    paragraph('特此通知。'),
+  ];
+}
+
+function bedTable(beds: NoticeBedRow[]): NoticeBlock {
+  for (const bed of beds) {
+    if (FULL_RESIDENT_ID.test(bed.maskedIdNumber)) {
+      throw new RangeError(`Bed ${bed.sequence}: the identity number is not masked`);
+    }
+  }
+  return {
+    type: 'table',
+    columns: [
+      { header: '序号', width: 0.08 },
+      { header: '姓名', width: 0.12 },
+      { header: '身份证号', width: 0.27 },
+      { header: '床位地址', width: 0.35 },
+      { header: '验收结果', width: 0.18 },
+    ],
+    rows: beds.map((bed) => [
+      String(bed.sequence),
+      bed.maskedName,
+      bed.maskedIdNumber,
+      bed.address,
+      bed.result,
+    ]),
+  };
+}
+
+function paragraph(text: string): NoticeBlock {
+  return { type: 'paragraph', text };
+}
+
+function heading(text: string): NoticeBlock {
+  return { type: 'heading', text };
+}
