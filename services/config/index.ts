@@ -30,6 +30,8 @@ export interface Config {
   embeddedPostgresPort: number;
   temporalDevPort: number;
   temporalUiPort: number;
+  /** The directories of `PATH`, where helper programs (the Temporal CLI, Go) are looked for. */
+  searchPath: string[];
 }
 
 // The development defaults are deliberately marked unsafe: a production deployment
@@ -65,6 +67,7 @@ const schema = Joi.object({
   EMBEDDED_POSTGRES_PORT: Joi.number().port().default(54329),
   TEMPORAL_DEV_PORT: Joi.number().port().default(7233),
   TEMPORAL_UI_PORT: Joi.number().port().default(8233),
+  PATH: Joi.string().allow('').default(''),
 }).unknown(true);
 
 /**
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: value.EMBEDDED_POSTGRES_PORT,
     temporalDevPort: value.TEMPORAL_DEV_PORT,
     temporalUiPort: value.TEMPORAL_UI_PORT,
+    searchPath: (value.PATH as string).split(path.delimiter).filter((dir) => dir !== ''),
   };
 }
 
@@ -113,4 +117,12 @@ export function config(): Config {
 /** Replaces the process-wide configuration: the launcher fills in started services, tests point elsewhere. */
 export function setConfig(next: Config): void {
   current = next;
+}
+
+/**
+ * The environment for a helper program the project runs (such as `go install`): this process's
+ * own, plus `overrides`. Kept here so that the environment is read in one place only.
+ */
+export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
 }

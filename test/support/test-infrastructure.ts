@@ -11,8 +11,28 @@ export interface TestInfrastructure {
   postgresServerUrl: string;
   /** A migrated database that each test file copies as its own. */
   templateDatabase: string;
-  /** Filled in once the Temporal dev server is started by the global setup. */
-  temporalAddress?: string;
+  /** host:port of the Temporal dev server the global setup started for this run. */
+  temporalAddress: string;
+}
+
+/** How to stop what the global setup started; held in jest's parent process only. */
+export interface TestServices {
+  stopTemporal(): Promise<void>;
+  /** Set only when the run started its own embedded Postgres. */
+  stopPostgres?: () => Promise<void>;
+}
+
+// Jest runs the global setup and teardown in one process and shares only globals between them.
+const SERVICES_KEY = Symbol.for('subsidies.testServices');
+
+export function setTestServices(services: TestServices): void {
+  (globalThis as Record<symbol, unknown>)[SERVICES_KEY] = services;
+}
+
+export function takeTestServices(): TestServices | undefined {
+  const services = (globalThis as Record<symbol, unknown>)[SERVICES_KEY] as TestServices | undefined;
+  delete (globalThis as Record<symbol, unknown>)[SERVICES_KEY];
+  return services;
 }
 
 export const INFRASTRUCTURE_FILE = path.join(os.tmpdir(), `subsidies-test-infrastructure-${process.ppid}.json`);
