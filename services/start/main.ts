@@ -43,8 +43,6 @@ let stopRequested = false;
 
 async function main(): Promise<void> {
   const base = config();
-  // TODO(start): the SDK's runtime also starts draining the worker on Ctrl-C, alongside the API's
-  // close; strict order needs `shutdownSignals: []` where services/worker/run.ts installs it.
   installSignalHandlers();
 
   try {

@@ -24,7 +24,8 @@ function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVELS[config().logLevel] ?? 'INFO') });
+    // No signal handling of its own: the process that runs the worker decides the shutdown order.
+    Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVELS[config().logLevel] ?? 'INFO'), shutdownSignals: [] });
   } catch {
     // Already installed by an earlier worker in this process: keep it.
   }

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
 import { connectDatabase, closeDatabase } from '../../db';
@@ -19,7 +22,9 @@ export async function useTestDatabase(): Promise<{ sequelize: Sequelize; databas
   await admin.end();
 
   const databaseUrl = `${info.postgresServerUrl}/${name}`;
-  setConfig(loadConfig({ ...process.env, DATABASE_URL: databaseUrl }));
+  // Its own data folder too: files, the mail outbox and the audit anchor must not leak between files.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'subsidies-test-data-'));
+  setConfig(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir }));
   return { sequelize: connectDatabase(databaseUrl), databaseUrl };
 }
 
