@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { Application, AuditEvent, Decision, Notice, Payment, ProgramParameter, User } from '../../db/models';
 import { readNoticePdf } from '../../services/notices';
+import { simulateBankResponse } from '../../services/money/bank';
 import { ApiClient } from '../support/http';
 import { submitAndReviewToCity } from '../support/journey';
 import { eventually, pdfText } from '../support/pdf';
@@ -158,5 +159,26 @@ describe('a payment approved by the officer who prepared it', () => {
     expect(response.body.error.code).toBe('FOUR_EYES');
     const payment = await Payment.findByPk(paymentId);
     expect(payment).toMatchObject({ status: 'prepared', approvedBy: null, batchId: null });
+  });
+});
+
+describe('a payment the bank rejects', () => {
+  it('returns the application to finance with the bank reason, and a new payment can be made', async () => {
+    const id = await submitAndReviewToCity(as, 2);
+    await as('city').post(`/applications/${id}/decisions`, { stage: 'city_review', decision: 'approve' });
+    const first = (await as('finance1').post(`/applications/${id}/payment`)).body.paymentId as string;
+    const approval = await as('finance2').post(`/payments/${first}/approval`);
+    const file = (await as('finance1').get(approval.body.batchFile as string)).body as Buffer;
+    const reference = (await Payment.findByPk(first))?.reference as string;
+    const report = simulateBankResponse(file, { reject: { [reference]: 'AC04' } });
+
+    const imported = await as('finance1').upload('/bank/confirmations', { name: report.fileName, content: report.content, type: 'application/xml' });
+
+    expect(imported.body.lines).toEqual([expect.objectContaining({ outcome: 'matched-failed', paymentId: first })]);
+    const back = await eventually(() => as('provider').get(`/applications/${id}`), (r) => r.body.status === 'awaiting_payment');
+    expect(back.body.payments[0]).toMatchObject({ status: 'failed', bankReason: expect.stringContaining('AC04') });
+    const second = await as('finance1').post(`/applications/${id}/payment`);
+    expect(second.status).toBe(201);
+    expect(second.body.paymentId).not.toBe(first);
   });
 });
