@@ -16,7 +16,12 @@ function activity<A extends unknown[], R>(work: (...args: A) => Promise<R>): (..
       return await work(...args);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
-        throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [error.details] });
+        throw ApplicationFailure.create({
+          type: error.code,
+          message: error.message,
+          nonRetryable: true,
+          details: [error.details],
+        });
       }
       throw error;
     }

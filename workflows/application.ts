@@ -24,7 +24,7 @@ import {
   type DecideInput,
   type RefusalType,
 } from './application-messages';
-import { FINAL_STATUSES, findStage, regionForLevel, type StageDefinition } from './stages';
+import { FINAL_STATUSES, findStage, positionAfter, regionForLevel, type StageDefinition } from './stages';
 
 const act = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 minute',
@@ -56,7 +56,11 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   let actions = 0;
   let fundsMayBeAvailable = false;
   const bankOutcomes: BankOutcome[] = [];
-  const region = { townshipCode: input.townshipCode, districtCode: input.districtCode, cityCode: input.cityCode };
+  const region = {
+    townshipCode: input.townshipCode,
+    districtCode: input.districtCode,
+    cityCode: input.cityCode,
+  };
 
   // Activity keys are deterministic, so a retried activity recognises its own earlier write.
   const nextActionKey = (): string => `${workflowInfo().workflowId}:${++actions}`;
@@ -99,49 +103,44 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
 
   setHandler(statusQuery, () => ({ ...state }));
 
-  setHandler(
-    decideUpdate,
-    (decide) => whileBusy(() => applyDecision(decide)),
-    {
-      validator: (decide) => {
-        requireIdle();
-        requireStatus('under_review');
-        const stage = currentStage();
-        if (decide.stageId !== stage.id) {
-          refuse('NOT_ALLOWED_NOW', `The application is at stage ${stage.name}, not ${decide.stageId}.`);
+  setHandler(decideUpdate, (decide) => whileBusy(() => applyDecision(decide)), {
+    validator: (decide) => {
+      requireIdle();
+      requireStatus('under_review');
+      const stage = currentStage();
+      if (decide.stageId !== stage.id) {
+        refuse('NOT_ALLOWED_NOW', `The application is at stage ${stage.name}, not ${decide.stageId}.`);
+      }
+      requireStageActor(decide.actor, stage);
+      const rule = stage.decisions[decide.decision];
+      if (!rule) {
+        const allowed = Object.keys(stage.decisions).join(', ');
+        refuse(
+          'VALIDATION_FAILED',
+          `Stage ${stage.name} allows the decisions ${allowed}, not ${decide.decision}.`,
+        );
+      }
+      if (rule.reasonsRequired && !(decide.reasons ?? []).some((r: string) => r.trim() !== '')) {
+        refuse('VALIDATION_FAILED', `The decision ${decide.decision} must give its reasons.`);
+      }
+      if (stage.kind === 'inspection') {
+        const missing = input.bedIds.filter((id) => !state.inspections[id]);
+        if (missing.length > 0) {
+          refuse(
+            'NOT_ALLOWED_NOW',
+            `Record the on-site result of every bed first: ${missing.length} still open.`,
+          );
         }
-        requireStageActor(decide.actor, stage);
-        const rule = stage.decisions[decide.decision];
-        if (!rule) {
-          const allowed = Object.keys(stage.decisions).join(', ');
-          refuse('VALIDATION_FAILED', `Stage ${stage.name} allows the decisions ${allowed}, not ${decide.decision}.`);
-        }
-        if (rule.reasonsRequired && !(decide.reasons ?? []).some((r: string) => r.trim() !== '')) {
-          refuse('VALIDATION_FAILED', `The decision ${decide.decision} must give its reasons.`);
-        }
-        if (stage.kind === 'inspection') {
-          const missing = input.bedIds.filter((id) => !state.inspections[id]);
-          if (missing.length > 0) {
-            refuse('NOT_ALLOWED_NOW', `Record the on-site result of every bed first: ${missing.length} still open.`);
-          }
-        }
-      },
+      }
     },
-  );
+  });
 
   async function applyDecision(decide: DecideInput): Promise<void> {
     const stage = currentStage();
     const rule = stage.decisions[decide.decision];
     if (!rule) return;
     const target = rule.target;
-    const next =
-      target.to === 'stage'
-        ? { status: 'under_review' as const, stageId: target.stage }
-        : target.to === 'applicant'
-          ? { status: 'awaiting_applicant' as const, stageId: stage.id }
-          : target.to === 'refused'
-            ? { status: 'refused' as const, stageId: stage.id }
-            : { status: 'under_review' as const, stageId: stage.id };
+    const next = positionAfter(rule.target, stage.id);
 
     const actionKey = nextActionKey();
     await act.recordDecision({
@@ -202,7 +201,11 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     recordInspectionUpdate,
     (inspection) =>
       whileBusy(async () => {
-        await act.recordBedInspection({ ...inspection, applicationId: input.applicationId, actionKey: nextActionKey() });
+        await act.recordBedInspection({
+          ...inspection,
+          applicationId: input.applicationId,
+          actionKey: nextActionKey(),
+        });
         state.inspections[inspection.bedId] = inspection.result;
       }),
     {
@@ -210,7 +213,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
         requireIdle();
         requireStatus('under_review');
         const stage = currentStage();
-        if (stage.kind !== 'inspection') refuse('NOT_ALLOWED_NOW', `Beds are inspected on site, not at ${stage.name}.`);
+        if (stage.kind !== 'inspection')
+          refuse('NOT_ALLOWED_NOW', `Beds are inspected on site, not at ${stage.name}.`);
         requireStageActor(inspection.actor, stage);
         if (!input.bedIds.includes(inspection.bedId)) {
           refuse('VALIDATION_FAILED', `Bed ${inspection.bedId} is not part of this application.`);
@@ -222,7 +226,9 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   setHandler(
     attachDocumentUpdate,
     (document) =>
-      whileBusy(() => act.recordDocument({ ...document, applicationId: input.applicationId, actionKey: nextActionKey() })),
+      whileBusy(() =>
+        act.recordDocument({ ...document, applicationId: input.applicationId, actionKey: nextActionKey() }),
+      ),
     {
       validator: (document) => {
         requireIdle();
@@ -230,11 +236,16 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
           refuse('VALIDATION_FAILED', `Bed ${document.bedId} is not part of this application.`);
         }
         if (document.actor.role === 'applicant') {
-          if (document.actor.userId !== input.applicantUserId) refuse('FORBIDDEN_ROLE', 'Only the applicant may add documents.');
+          if (document.actor.userId !== input.applicantUserId)
+            refuse('FORBIDDEN_ROLE', 'Only the applicant may add documents.');
           const openForApplicant =
-            state.status === 'awaiting_applicant' || (state.status === 'under_review' && state.stageId === input.stages.first);
+            state.status === 'awaiting_applicant' ||
+            (state.status === 'under_review' && state.stageId === input.stages.first);
           if (!openForApplicant) {
-            refuse('NOT_ALLOWED_NOW', 'Documents can be added before acceptance or when the reviewers ask for them.');
+            refuse(
+              'NOT_ALLOWED_NOW',
+              'Documents can be added before acceptance or when the reviewers ask for them.',
+            );
           }
           return;
         }
@@ -288,7 +299,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       validator: ({ actor }) => {
         requireIdle();
         requireStatus('awaiting_payment');
-        if (actor.role !== 'finance_officer') refuse('FORBIDDEN_ROLE', 'Payments are prepared by a finance officer.');
+        if (actor.role !== 'finance_officer')
+          refuse('FORBIDDEN_ROLE', 'Payments are prepared by a finance officer.');
       },
     },
   );
@@ -297,16 +309,24 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     approvePaymentUpdate,
     ({ actor }) =>
       whileBusy(async () => {
-        await act.approvePayment({ paymentId: state.paymentId ?? '', actor });
+        await act.approvePayment({
+          applicationId: input.applicationId,
+          paymentId: state.paymentId ?? '',
+          actor,
+        });
         state.status = 'payment_sent';
       }),
     {
       validator: ({ actor }) => {
         requireIdle();
         requireStatus('payment_prepared');
-        if (actor.role !== 'finance_officer') refuse('FORBIDDEN_ROLE', 'Payments are approved by a finance officer.');
+        if (actor.role !== 'finance_officer')
+          refuse('FORBIDDEN_ROLE', 'Payments are approved by a finance officer.');
         if (actor.userId === state.paymentPreparedBy) {
-          refuse('FOUR_EYES', 'A payment must be approved by a different finance officer from the one who prepared it.');
+          refuse(
+            'FOUR_EYES',
+            'A payment must be approved by a different finance officer from the one who prepared it.',
+          );
         }
       },
     },

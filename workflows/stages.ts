@@ -19,10 +19,7 @@ export type NoticeKind = 'acceptance' | 'documents_requested' | 'refusal' | 'awa
 
 /** Where a decision leads: another stage, back to the applicant, a refusal, or the award. */
 export type DecisionTarget =
-  | { to: 'stage'; stage: string }
-  | { to: 'applicant' }
-  | { to: 'refused' }
-  | { to: 'award' };
+  { to: 'stage'; stage: string } | { to: 'applicant' } | { to: 'refused' } | { to: 'award' };
 
 export interface DecisionRule {
   target: DecisionTarget;
@@ -62,6 +59,26 @@ export const FINAL_STATUSES: readonly ApplicationStatus[] = ['refused', 'paid'];
 
 export function findStage(table: StageTable, stageId: string): StageDefinition | undefined {
   return table.stages.find((stage) => stage.id === stageId);
+}
+
+/**
+ * Where an application stands after a decision leading to `target`, taken at `stageId`.
+ * The award keeps the deciding stage until the award step settles the status.
+ */
+export function positionAfter(
+  target: DecisionTarget,
+  stageId: string,
+): { status: ApplicationStatus; stageId: string } {
+  switch (target.to) {
+    case 'stage':
+      return { status: 'under_review', stageId: target.stage };
+    case 'applicant':
+      return { status: 'awaiting_applicant', stageId };
+    case 'refused':
+      return { status: 'refused', stageId };
+    case 'award':
+      return { status: 'under_review', stageId };
+  }
 }
 
 /** The region an actor must belong to for a stage at `level`. */

@@ -19,7 +19,10 @@ export const FUND_SOURCES = [
 ] as const;
 
 /** The demo provider's credit code: valid check character, organisation invented. */
-export const DEMO_PROVIDER = { creditCode: '91370602MA3C0001X0', name: '烟台示例居家养老服务有限公司（演示）' };
+export const DEMO_PROVIDER = {
+  creditCode: '91370602MA3C0001X0',
+  name: '烟台示例居家养老服务有限公司（演示）',
+};
 
 export interface DemoLogin {
   username: string;
@@ -32,7 +35,12 @@ const DEMO_PASSWORD = 'demo-2026';
 
 const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: Role; region: string }> = [
   { username: 'provider', displayName: '示例养老服务机构经办人', role: 'applicant', region: 'zhifu' },
-  { username: 'township', displayName: '芝罘区示例街道一审核员', role: 'township_reviewer', region: 'zhifu-t1' },
+  {
+    username: 'township',
+    displayName: '芝罘区示例街道一审核员',
+    role: 'township_reviewer',
+    region: 'zhifu-t1',
+  },
   { username: 'assessor', displayName: '芝罘区民政局核查员', role: 'district_assessor', region: 'zhifu' },
   { username: 'district', displayName: '芝罘区民政局复核员', role: 'district_reviewer', region: 'zhifu' },
   { username: 'city', displayName: '市民政局审定人', role: 'city_reviewer', region: CITY.code },
@@ -48,7 +56,10 @@ const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: R
  */
 export async function seed(options: { year?: number } = {}): Promise<{ demoLogins: DemoLogin[] }> {
   const year = options.year ?? new Date().getFullYear();
-  await Region.findOrCreate({ where: { code: CITY.code }, defaults: { ...CITY, level: 'city', parentCode: null } });
+  await Region.findOrCreate({
+    where: { code: CITY.code },
+    defaults: { ...CITY, level: 'city', parentCode: null },
+  });
   for (const district of DISTRICTS) {
     await Region.findOrCreate({
       where: { code: district.code },
@@ -56,7 +67,10 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
     });
   }
   for (const township of syntheticTownships()) {
-    await Region.findOrCreate({ where: { code: township.code }, defaults: { ...township, level: 'township', synthetic: true } });
+    await Region.findOrCreate({
+      where: { code: township.code },
+      defaults: { ...township, level: 'township', synthetic: true },
+    });
   }
 
   await Program.findOrCreate({
@@ -65,8 +79,16 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
   });
   // The policy names no amounts: these are examples for a demo, to be replaced by the bureau.
   const parameters = [
-    { name: HOME_BED_PARAMETERS.rewardPerBedFen, value: 200_000, description: '每张通过核查的家庭养老床位奖补金额（分）（示例值）' },
-    { name: HOME_BED_PARAMETERS.minimumOperatingBeds, value: 2, description: '运营规模：机构运营的家庭养老床位不少于（张）（示例值）' },
+    {
+      name: HOME_BED_PARAMETERS.rewardPerBedFen,
+      value: 200_000,
+      description: '每张通过核查的家庭养老床位奖补金额（分）（示例值）',
+    },
+    {
+      name: HOME_BED_PARAMETERS.minimumOperatingBeds,
+      value: 2,
+      description: '运营规模：机构运营的家庭养老床位不少于（张）（示例值）',
+    },
   ];
   for (const parameter of parameters) {
     await ProgramParameter.findOrCreate({
@@ -82,13 +104,21 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
     });
   }
 
-  for (const source of FUND_SOURCES) await FundSource.findOrCreate({ where: { code: source.code }, defaults: { ...source } });
+  for (const source of FUND_SOURCES)
+    await FundSource.findOrCreate({ where: { code: source.code }, defaults: { ...source } });
 
   const admin = await ensureDemoUsers();
   await seedAppropriations(year, admin.id);
 
   log.info({ year }, 'seed data in place');
-  return { demoLogins: DEMO_USERS.map((u) => ({ username: u.username, password: DEMO_PASSWORD, role: u.role, region: u.region })) };
+  return {
+    demoLogins: DEMO_USERS.map((u) => ({
+      username: u.username,
+      password: DEMO_PASSWORD,
+      role: u.role,
+      region: u.region,
+    })),
+  };
 }
 
 async function ensureDemoUsers(): Promise<User> {

@@ -27,13 +27,23 @@ export function createApp(): express.Express {
     res.json({ status: 'ok' });
   });
   // Password guessing is slowed per address; the limit is generous for a shared office.
-  app.post('/auth/login', rateLimit({ windowMs: 15 * 60_000, limit: 100, standardHeaders: 'draft-8', legacyHeaders: false }), login);
+  app.post(
+    '/auth/login',
+    rateLimit({ windowMs: 15 * 60_000, limit: 100, standardHeaders: 'draft-8', legacyHeaders: false }),
+    login,
+  );
 
   // Public: anyone holding a notice can check that it is genuine (the QR code leads here).
   app.get('/notices/verify/:noticeKey', async (req, res) => {
     const notice = await Notice.findOne({ where: { noticeKey: String(req.params.noticeKey) } });
     if (!notice) throw new NotFoundError('Notice', String(req.params.noticeKey));
-    res.json({ genuine: true, kind: notice.kind, fileName: notice.fileName, sha256: notice.sha256, issuedAt: notice.createdAt });
+    res.json({
+      genuine: true,
+      kind: notice.kind,
+      fileName: notice.fileName,
+      sha256: notice.sha256,
+      issuedAt: notice.createdAt,
+    });
   });
 
   app.use(authenticate);
@@ -44,7 +54,9 @@ export function createApp(): express.Express {
   app.use(financeRouter);
   app.use(administrationRouter);
 
-  app.use((req, _res, next) => next(new AppError(404, 'NO_SUCH_ROUTE', `There is no route ${req.method} ${req.path}.`)));
+  app.use((req, _res, next) =>
+    next(new AppError(404, 'NO_SUCH_ROUTE', `There is no route ${req.method} ${req.path}.`)),
+  );
   app.use(errorHandler);
   return app;
 }
@@ -65,5 +77,9 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
   }
   const requestId = res.locals.requestId as string;
   log.error({ err: error, requestId, method: req.method, path: req.path }, 'request failed');
-  res.status(500).json({ error: { code: 'INTERNAL', message: `Something went wrong on our side; quote request ${requestId}.` } });
+  res
+    .status(500)
+    .json({
+      error: { code: 'INTERNAL', message: `Something went wrong on our side; quote request ${requestId}.` },
+    });
 }

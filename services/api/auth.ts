@@ -13,12 +13,19 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const loginSchema = Joi.object({ username: Joi.string().trim().required(), password: Joi.string().required() });
+const loginSchema = Joi.object({
+  username: Joi.string().trim().required(),
+  password: Joi.string().required(),
+});
 
 /** POST /auth/login: a bearer token for a username and password. */
 export async function login(req: Request, res: Response): Promise<void> {
   const { value, error } = loginSchema.validate(req.body ?? {});
-  if (error) throw new ValidationError('Send a JSON body with "username" and "password".', error.details.map((d) => d.message));
+  if (error)
+    throw new ValidationError(
+      'Send a JSON body with "username" and "password".',
+      error.details.map((d) => d.message),
+    );
   const user = await User.findOne({ where: { username: value.username } });
   // The same answer and a comparable delay whether the user exists or not.
   const hash = user?.passwordHash ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinval';
@@ -69,7 +76,10 @@ export function currentUser(req: Request): User {
 export function requireRole(req: Request, ...roles: Role[]): User {
   const user = currentUser(req);
   if (!roles.includes(user.role)) {
-    throw new ForbiddenError(`This needs one of the roles ${roles.join(', ')}; you are ${user.role}.`, 'FORBIDDEN_ROLE');
+    throw new ForbiddenError(
+      `This needs one of the roles ${roles.join(', ')}; you are ${user.role}.`,
+      'FORBIDDEN_ROLE',
+    );
   }
   return user;
 }

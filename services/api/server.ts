@@ -13,7 +13,9 @@ export async function startApiServer(): Promise<{ url: string; close(): Promise<
   connectDatabase(databaseUrl);
   const app = createApp();
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const listening = app.listen(apiPort, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = app.listen(apiPort, '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   log.info({ url }, 'API listening');

@@ -42,7 +42,9 @@ export async function startApplicationWorkflow(input: ApplicationWorkflowInput):
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
     log.error({ err: error, applicationId: input.applicationId }, 'workflow start failed');
-    throw new UnavailableError('The application was recorded but its review could not start; submit again with the same Idempotency-Key.');
+    throw new UnavailableError(
+      'The application was recorded but its review could not start; submit again with the same Idempotency-Key.',
+    );
   }
 }
 
@@ -64,14 +66,21 @@ export async function updateApplication<Arg>(
   }
 }
 
-export async function signalApplication(applicationId: string, signal: string, ...args: unknown[]): Promise<void> {
+export async function signalApplication(
+  applicationId: string,
+  signal: string,
+  ...args: unknown[]
+): Promise<void> {
   const client = await connectClient();
   await client.workflow.getHandle(applicationWorkflowId(applicationId)).signal(signal, ...args);
 }
 
 function toAppError(error: unknown): Error {
   if (error instanceof WorkflowNotFoundError) {
-    return new ConflictError('This application has finished; nothing more can be done to it.', 'APPLICATION_CLOSED');
+    return new ConflictError(
+      'This application has finished; nothing more can be done to it.',
+      'APPLICATION_CLOSED',
+    );
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const failure = findApplicationFailure(error.cause);
@@ -81,7 +90,10 @@ function toAppError(error: unknown): Error {
   }
   const message = (error as Error).message ?? '';
   if (/workflow execution already completed/i.test(message)) {
-    return new ConflictError('This application has finished; nothing more can be done to it.', 'APPLICATION_CLOSED');
+    return new ConflictError(
+      'This application has finished; nothing more can be done to it.',
+      'APPLICATION_CLOSED',
+    );
   }
   return error as Error;
 }

@@ -24,7 +24,11 @@ const COMMITTED = ['awaiting_payment', 'payment_prepared', 'payment_sent', 'paid
  * application was submitted, and commits it against the program year's budget. A budget
  * that cannot hold it leaves the application waiting for funds instead of failing.
  */
-export async function settleAward(input: { applicationId: string; actionKey: string; actor: Actor }): Promise<AwardSettlement> {
+export async function settleAward(input: {
+  applicationId: string;
+  actionKey: string;
+  actor: Actor;
+}): Promise<AwardSettlement> {
   const application = await Application.findByPk(input.applicationId);
   if (!application) throw new NotFoundError('Application', input.applicationId);
   if (COMMITTED.includes(application.status)) {
@@ -32,8 +36,16 @@ export async function settleAward(input: { applicationId: string; actionKey: str
   }
 
   const onDate = shanghaiDate(application.submittedAt);
-  const rewardPerBed = await parameterInForce<number>(application.programCode, HOME_BED_PARAMETERS.rewardPerBedFen, onDate);
-  const minimumBeds = await parameterInForce<number>(application.programCode, HOME_BED_PARAMETERS.minimumOperatingBeds, onDate);
+  const rewardPerBed = await parameterInForce<number>(
+    application.programCode,
+    HOME_BED_PARAMETERS.rewardPerBedFen,
+    onDate,
+  );
+  const minimumBeds = await parameterInForce<number>(
+    application.programCode,
+    HOME_BED_PARAMETERS.minimumOperatingBeds,
+    onDate,
+  );
   const beds = await Bed.findAll({ where: { applicationId: application.id } });
   const providerOperatingBeds = await countProviderOperatingBeds(application);
   const award = computeHomeBedAward({
@@ -53,10 +65,17 @@ export async function settleAward(input: { applicationId: string; actionKey: str
 
   if (!award.eligible) {
     await inTransaction(async (tx) => {
-      const refused = await setApplicationStatus(tx, application.id, 'refused', input.actor.userId, 'award.ineligible', {
-        reasons: award.reasons,
-        calculation,
-      });
+      const refused = await setApplicationStatus(
+        tx,
+        application.id,
+        'refused',
+        input.actor.userId,
+        'award.ineligible',
+        {
+          reasons: award.reasons,
+          calculation,
+        },
+      );
       await refused.update({ awardCalculation: calculation }, { transaction: tx });
     });
     return { outcome: 'ineligible', reasons: award.reasons };
@@ -71,12 +90,23 @@ export async function settleAward(input: { applicationId: string; actionKey: str
         amountFen: award.awardFen,
         actor: input.actor.userId,
       });
-      const updated = await setApplicationStatus(tx, application.id, 'awaiting_payment', input.actor.userId, 'award.committed', {
-        awardFen: award.awardFen.toString(),
-        appropriationId: commitment.appropriationId,
-      });
+      const updated = await setApplicationStatus(
+        tx,
+        application.id,
+        'awaiting_payment',
+        input.actor.userId,
+        'award.committed',
+        {
+          awardFen: award.awardFen.toString(),
+          appropriationId: commitment.appropriationId,
+        },
+      );
       await updated.update(
-        { awardFen: award.awardFen.toString(), awardCalculation: calculation, appropriationId: commitment.appropriationId },
+        {
+          awardFen: award.awardFen.toString(),
+          awardCalculation: calculation,
+          appropriationId: commitment.appropriationId,
+        },
         { transaction: tx },
       );
     });
@@ -85,10 +115,17 @@ export async function settleAward(input: { applicationId: string; actionKey: str
     if (!(error instanceof InsufficientBudgetError)) throw error;
     await inTransaction(async (tx) => {
       if (application.status === 'awaiting_funds') return;
-      const waiting = await setApplicationStatus(tx, application.id, 'awaiting_funds', input.actor.userId, 'award.awaiting_funds', {
-        requestedFen: award.awardFen.toString(),
-        budget: error.details,
-      });
+      const waiting = await setApplicationStatus(
+        tx,
+        application.id,
+        'awaiting_funds',
+        input.actor.userId,
+        'award.awaiting_funds',
+        {
+          requestedFen: award.awardFen.toString(),
+          budget: error.details,
+        },
+      );
       await waiting.update({ awardCalculation: calculation }, { transaction: tx });
     });
     return { outcome: 'awaiting_funds', requestedFen: award.awardFen.toString() };

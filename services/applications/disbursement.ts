@@ -1,6 +1,4 @@
 import { inTransaction } from '../../db';
-import { Payment } from '../../db/models';
-import { NotFoundError } from '../errors';
 import { iso20022Bank } from '../money/bank';
 import * as payments from '../money/payments';
 import type { Actor, BankOutcome } from '../../workflows/application-messages';
@@ -27,30 +25,52 @@ export async function preparePayment(input: {
     reference: input.reference,
   });
   await inTransaction((tx) =>
-    setApplicationStatus(tx, input.applicationId, 'payment_prepared', input.actor.userId, 'application.payment_prepared', {
-      paymentId: payment.id,
-      paymentReference: payment.reference,
-    }),
+    setApplicationStatus(
+      tx,
+      input.applicationId,
+      'payment_prepared',
+      input.actor.userId,
+      'application.payment_prepared',
+      {
+        paymentId: payment.id,
+        paymentReference: payment.reference,
+      },
+    ),
   );
   return { paymentId: payment.id };
 }
 
 /** Checker: a second finance officer approves; the bank file is written. */
-export async function approvePayment(input: { paymentId: string; actor: Actor }): Promise<{ batchId: string }> {
-  const result = await payments.approvePayment({ paymentId: input.paymentId, approvedBy: input.actor.userId, bank });
-  const payment = await Payment.findByPk(input.paymentId);
-  if (!payment) throw new NotFoundError('Payment', input.paymentId);
+export async function approvePayment(input: {
+  applicationId: string;
+  paymentId: string;
+  actor: Actor;
+}): Promise<{ batchId: string }> {
+  const result = await payments.approvePayment({
+    paymentId: input.paymentId,
+    approvedBy: input.actor.userId,
+    bank,
+  });
   await inTransaction((tx) =>
-    setApplicationStatus(tx, payment.applicationId, 'payment_sent', input.actor.userId, 'application.payment_sent', {
-      paymentId: payment.id,
-      batchId: result.batchId,
-    }),
+    setApplicationStatus(
+      tx,
+      input.applicationId,
+      'payment_sent',
+      input.actor.userId,
+      'application.payment_sent',
+      {
+        paymentId: input.paymentId,
+        batchId: result.batchId,
+      },
+    ),
   );
   return { batchId: result.batchId };
 }
 
 /** The bank's answer, already reconciled by the money service, reaches the application. */
-export async function recordPaymentOutcome(input: BankOutcome & { applicationId: string; actionKey: string }): Promise<void> {
+export async function recordPaymentOutcome(
+  input: BankOutcome & { applicationId: string; actionKey: string },
+): Promise<void> {
   await inTransaction((tx) =>
     setApplicationStatus(
       tx,

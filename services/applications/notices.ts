@@ -27,9 +27,10 @@ interface AwardCalculation {
  * Issues one of an application's notices (PDF, stored, recorded, mailed to the applicant's
  * contact address), filling it from the record as it stands.
  */
-export async function issueApplicationNotice(input: ApplicationNoticeInput): Promise<IssuedNotice | null> {
+export async function issueApplicationNotice(input: ApplicationNoticeInput): Promise<IssuedNotice> {
   const application = await Application.findByPk(input.applicationId);
   if (!application) throw new NotFoundError('Application', input.applicationId);
+  // A retried activity finds its notice already issued: it is not numbered or rendered again.
   const existing = await Notice.findOne({ where: { noticeKey: input.noticeKey } });
   const documentNumber = existing ? '' : await nextDocumentNumber(application.programYear);
 
@@ -40,20 +41,24 @@ export async function issueApplicationNotice(input: ApplicationNoticeInput): Pro
     applicationReference: application.reference,
     noticeKey: input.noticeKey,
   };
-  const content = existing ? null : await contentFor(input, application, base);
-  if (!content && !existing) return null;
   return issueNotice({
     applicationId: application.id,
     recipientEmail: application.contactEmail,
     actor: 'system:notices',
-    // An issued notice is never re-rendered; issueNotice only needs its key to find it.
-    content: content ?? ({ ...base, kind: 'refusal', stage: input.stageName, reasons: input.reasons } as NoticeContent),
+    content: await contentFor(input, application, base),
   });
 }
 
-type Base = Pick<NoticeContent, 'documentNumber' | 'issuedOn' | 'organisationName' | 'applicationReference' | 'noticeKey'>;
+type Base = Pick<
+  NoticeContent,
+  'documentNumber' | 'issuedOn' | 'organisationName' | 'applicationReference' | 'noticeKey'
+>;
 
-async function contentFor(input: ApplicationNoticeInput, application: Application, base: Base): Promise<NoticeContent> {
+async function contentFor(
+  input: ApplicationNoticeInput,
+  application: Application,
+  base: Base,
+): Promise<NoticeContent> {
   const beds = await Bed.findAll({ where: { applicationId: application.id }, order: [['sequence', 'ASC']] });
   switch (input.kind) {
     case 'acceptance':
@@ -78,7 +83,9 @@ async function contentFor(input: ApplicationNoticeInput, application: Applicatio
 async function awardContent(application: Application, beds: Bed[], base: Base): Promise<NoticeContent> {
   const calculation = application.awardCalculation as AwardCalculation;
   const rewardPerBed = calculation.parameters.find((p) => p.name === 'reward_per_bed_fen');
-  const appropriation = application.appropriationId ? await Appropriation.findByPk(application.appropriationId) : null;
+  const appropriation = application.appropriationId
+    ? await Appropriation.findByPk(application.appropriationId)
+    : null;
   const fundSource = appropriation ? await FundSource.findByPk(appropriation.fundSourceCode) : null;
   return {
     ...base,
@@ -118,6 +125,8 @@ async function paymentContent(application: Application, base: Base): Promise<Not
 
 /** 烟民养补〔2026〕第000012号: one number series for all notices, so none is issued twice. */
 async function nextDocumentNumber(year: number): Promise<string> {
-  const [row] = await database().query<{ seq: string }>("SELECT nextval('notice_number_seq') AS seq", { type: QueryTypes.SELECT });
+  const [row] = await database().query<{ seq: string }>("SELECT nextval('notice_number_seq') AS seq", {
+    type: QueryTypes.SELECT,
+  });
   return `烟民养补〔${year}〕第${String(row?.seq ?? '0').padStart(6, '0')}号`;
 }

@@ -1,5 +1,14 @@
 import { Op, type WhereOptions } from 'sequelize';
-import { Application, AuditEvent, Bed, Decision, Document, Notice, Payment, type User } from '../../db/models';
+import {
+  Application,
+  AuditEvent,
+  Bed,
+  Decision,
+  Document,
+  Notice,
+  Payment,
+  type User,
+} from '../../db/models';
 import { NotFoundError } from '../errors';
 import { fenFromColumn, fenToYuanString } from '../money/amount';
 
@@ -34,7 +43,8 @@ export async function findVisibleApplication(user: User, applicationId: string):
   return application;
 }
 
-const yuan = (fen: string | null): string | null => (fen === null ? null : fenToYuanString(fenFromColumn(fen)));
+const yuan = (fen: string | null): string | null =>
+  fen === null ? null : fenToYuanString(fenFromColumn(fen));
 
 /** The application as its readers see it: personal data masked, money in yuan strings. */
 export async function describeApplication(application: Application): Promise<Record<string, unknown>> {
@@ -61,7 +71,8 @@ export async function describeApplication(application: Application): Promise<Rec
       number: `****${application.bankAccountNumber.slice(-4)}`,
       bank: application.bankName,
     },
-    award: application.awardFen === null ? null : { yuan: yuan(application.awardFen), fen: application.awardFen },
+    award:
+      application.awardFen === null ? null : { yuan: yuan(application.awardFen), fen: application.awardFen },
     awardCalculation: application.awardCalculation,
     submittedAt: application.submittedAt,
     updatedAt: application.updatedAt,
@@ -72,7 +83,9 @@ export async function describeApplication(application: Application): Promise<Rec
       idNumber: bed.idNumberMasked,
       address: bed.address,
       acceptedOn: bed.acceptedOn,
-      inspection: bed.inspectionResult ? { result: bed.inspectionResult, note: bed.inspectionNote, at: bed.inspectedAt } : null,
+      inspection: bed.inspectionResult
+        ? { result: bed.inspectionResult, note: bed.inspectionNote, at: bed.inspectedAt }
+        : null,
     })),
     documents: documents.map((d) => ({
       id: d.id,
@@ -84,8 +97,19 @@ export async function describeApplication(application: Application): Promise<Rec
       sha256: d.sha256,
       uploadedAt: d.createdAt,
     })),
-    decisions: decisions.map((d) => ({ stage: d.stage, decision: d.decision, reasons: d.reasons, at: d.createdAt })),
-    notices: notices.map((n) => ({ kind: n.kind, noticeKey: n.noticeKey, fileName: n.fileName, sha256: n.sha256, emailedAt: n.emailedAt })),
+    decisions: decisions.map((d) => ({
+      stage: d.stage,
+      decision: d.decision,
+      reasons: d.reasons,
+      at: d.createdAt,
+    })),
+    notices: notices.map((n) => ({
+      kind: n.kind,
+      noticeKey: n.noticeKey,
+      fileName: n.fileName,
+      sha256: n.sha256,
+      emailedAt: n.emailedAt,
+    })),
     payments: payments.map((p) => ({
       id: p.id,
       reference: p.reference,
@@ -101,7 +125,9 @@ export async function listApplications(
   user: User,
   filter: { status?: string; limit: number; offset: number },
 ): Promise<{ total: number; items: Array<Record<string, unknown>> }> {
-  const where: WhereOptions<Application> = { [Op.and]: [visibleTo(user), filter.status ? { status: filter.status } : {}] };
+  const where: WhereOptions<Application> = {
+    [Op.and]: [visibleTo(user), filter.status ? { status: filter.status } : {}],
+  };
   const { count, rows } = await Application.findAndCountAll({
     where,
     order: [['submittedAt', 'DESC']],
@@ -130,5 +156,12 @@ export async function applicationTimeline(applicationId: string): Promise<Array<
     where: { subjectType: 'application', subjectId: applicationId },
     order: [['id', 'ASC']],
   });
-  return events.map((e) => ({ id: String(e.id), at: e.occurredAt, action: e.action, actor: e.actor, before: e.before, after: e.after }));
+  return events.map((e) => ({
+    id: String(e.id),
+    at: e.occurredAt,
+    action: e.action,
+    actor: e.actor,
+    before: e.before,
+    after: e.after,
+  }));
 }

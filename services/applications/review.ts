@@ -41,8 +41,19 @@ export async function recordDecision(input: RecordDecisionInput): Promise<void> 
     if (await alreadyRecorded(tx, input.actionKey)) return;
     const application = await lockApplication(tx, input.applicationId);
     const before = { status: application.status, stage: application.stage };
-    await writeDecision(tx, input.applicationId, input.actionKey, input.stageId, input.decision, input.actor, input.reasons);
-    await application.update({ status: input.nextStatus, stage: input.nextStageId, updatedAt: new Date() }, { transaction: tx });
+    await writeDecision(
+      tx,
+      input.applicationId,
+      input.actionKey,
+      input.stageId,
+      input.decision,
+      input.actor,
+      input.reasons,
+    );
+    await application.update(
+      { status: input.nextStatus, stage: input.nextStageId, updatedAt: new Date() },
+      { transaction: tx },
+    );
     await recordAuditEvent(tx, {
       actor: input.actor.userId,
       action: 'application.decided',
@@ -93,27 +104,51 @@ export async function recordBedInspection(
   await inTransaction(async (tx) => {
     if (await alreadyRecorded(tx, input.actionKey)) return;
     await lockApplication(tx, input.applicationId);
-    const bed = await Bed.findOne({ where: { id: input.bedId, applicationId: input.applicationId }, transaction: tx });
+    const bed = await Bed.findOne({
+      where: { id: input.bedId, applicationId: input.applicationId },
+      transaction: tx,
+    });
     if (!bed) throw new NotFoundError('Bed', input.bedId);
     const before = { result: bed.inspectionResult, note: bed.inspectionNote };
     await bed.update(
-      { inspectionResult: input.result, inspectionNote: input.note, inspectedBy: input.actor.userId, inspectedAt: new Date() },
+      {
+        inspectionResult: input.result,
+        inspectionNote: input.note,
+        inspectedBy: input.actor.userId,
+        inspectedAt: new Date(),
+      },
       { transaction: tx },
     );
-    await writeDecision(tx, input.applicationId, input.actionKey, 'site_inspection', `bed:${input.result}`, input.actor, [input.note]);
+    await writeDecision(
+      tx,
+      input.applicationId,
+      input.actionKey,
+      'site_inspection',
+      `bed:${input.result}`,
+      input.actor,
+      [input.note],
+    );
     await recordAuditEvent(tx, {
       actor: input.actor.userId,
       action: 'bed.inspected',
       subjectType: 'application',
       subjectId: input.applicationId,
       before,
-      after: { bedId: bed.id, bedSequence: bed.sequence, result: input.result, note: input.note, evidence: input.evidenceDocumentIds },
+      after: {
+        bedId: bed.id,
+        bedSequence: bed.sequence,
+        result: input.result,
+        note: input.note,
+        evidence: input.evidenceDocumentIds,
+      },
     });
   });
 }
 
 /** Attaches an already stored file to the application (and to a bed when given). */
-export async function recordDocument(input: DocumentInput & { applicationId: string; actionKey: string }): Promise<void> {
+export async function recordDocument(
+  input: DocumentInput & { applicationId: string; actionKey: string },
+): Promise<void> {
   await inTransaction(async (tx) => {
     if (await Document.findByPk(input.documentId, { transaction: tx })) return;
     await lockApplication(tx, input.applicationId);
@@ -138,7 +173,13 @@ export async function recordDocument(input: DocumentInput & { applicationId: str
       action: 'document.attached',
       subjectType: 'application',
       subjectId: input.applicationId,
-      after: { documentId: input.documentId, bedId: input.bedId, kind: input.kind, sha256: input.sha256, sizeBytes: input.sizeBytes },
+      after: {
+        documentId: input.documentId,
+        bedId: input.bedId,
+        kind: input.kind,
+        sha256: input.sha256,
+        sizeBytes: input.sizeBytes,
+      },
     });
   });
 }
@@ -155,8 +196,19 @@ export async function recordApplicantResponse(input: {
     if (await alreadyRecorded(tx, input.actionKey)) return;
     const application = await lockApplication(tx, input.applicationId);
     const before = { status: application.status, stage: application.stage };
-    await writeDecision(tx, input.applicationId, input.actionKey, input.stageId, 'applicant_response', input.actor, [input.note]);
-    await application.update({ status: 'under_review', stage: input.stageId, updatedAt: new Date() }, { transaction: tx });
+    await writeDecision(
+      tx,
+      input.applicationId,
+      input.actionKey,
+      input.stageId,
+      'applicant_response',
+      input.actor,
+      [input.note],
+    );
+    await application.update(
+      { status: 'under_review', stage: input.stageId, updatedAt: new Date() },
+      { transaction: tx },
+    );
     await recordAuditEvent(tx, {
       actor: input.actor.userId,
       action: 'application.supplemented',

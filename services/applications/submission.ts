@@ -50,9 +50,13 @@ export const submissionSchema = Joi.object({
   townshipCode: Joi.string().trim().required(),
   bankAccount: Joi.object({
     name: Joi.string().trim().min(2).max(200).required(),
-    number: Joi.string().trim().pattern(/^\d{8,32}$/).required().messages({
-      'string.pattern.base': '{{#label}} must be 8 to 32 digits',
-    }),
+    number: Joi.string()
+      .trim()
+      .pattern(/^\d{8,32}$/)
+      .required()
+      .messages({
+        'string.pattern.base': '{{#label}} must be 8 to 32 digits',
+      }),
     bank: Joi.string().trim().min(2).max(200).required(),
   }).required(),
   beds: Joi.array()
@@ -86,7 +90,11 @@ export interface Submission {
  * @throws ValidationError listing every problem, each with its field path.
  */
 export function validateSubmission(body: unknown): Submission {
-  const { value, error } = submissionSchema.validate(body, { abortEarly: false, stripUnknown: false, convert: true });
+  const { value, error } = submissionSchema.validate(body, {
+    abortEarly: false,
+    stripUnknown: false,
+    convert: true,
+  });
   if (error) {
     throw new ValidationError(
       'The application has problems; correct the fields listed and submit again.',
@@ -109,28 +117,42 @@ export interface SubmissionResult {
  * @throws ForbiddenError when the applicant submits for another organisation.
  * @throws ValidationError when the township is not in the district.
  */
-export async function recordSubmission(user: User, submission: Submission, idempotencyKey: string | null): Promise<SubmissionResult> {
+export async function recordSubmission(
+  user: User,
+  submission: Submission,
+  idempotencyKey: string | null,
+): Promise<SubmissionResult> {
   if (idempotencyKey) {
     const earlier = await findByIdempotencyKey(user.id, idempotencyKey);
     if (earlier) return earlier;
   }
   if (user.organisationCreditCode && user.organisationCreditCode !== submission.organisation.creditCode) {
-    throw new ForbiddenError('You can apply only for your own organisation (its credit code is on your account).', 'ORGANISATION_MISMATCH');
+    throw new ForbiddenError(
+      'You can apply only for your own organisation (its credit code is on your account).',
+      'ORGANISATION_MISMATCH',
+    );
   }
-  if (!(await Program.findByPk(submission.programCode))) throw new NotFoundError('Program', submission.programCode);
+  if (!(await Program.findByPk(submission.programCode)))
+    throw new NotFoundError('Program', submission.programCode);
   const township = await Region.findByPk(submission.townshipCode);
   if (!township || township.level !== 'township' || township.parentCode !== submission.districtCode) {
-    throw new ValidationError('The township must be one of the district\'s townships.', [
-      { field: 'townshipCode', message: `"${submission.townshipCode}" is not a township of "${submission.districtCode}"` },
+    throw new ValidationError("The township must be one of the district's townships.", [
+      {
+        field: 'townshipCode',
+        message: `"${submission.townshipCode}" is not a township of "${submission.districtCode}"`,
+      },
     ]);
   }
 
   try {
     return await inTransaction(async (tx) => {
-      const [{ seq }] = (await database().query<{ seq: string }>("SELECT nextval('application_reference_seq') AS seq", {
-        type: QueryTypes.SELECT,
-        transaction: tx,
-      })) as [{ seq: string }];
+      const [{ seq }] = (await database().query<{ seq: string }>(
+        "SELECT nextval('application_reference_seq') AS seq",
+        {
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        },
+      )) as [{ seq: string }];
       const now = new Date();
       const year = shanghaiYear(now);
       const application = await Application.create(

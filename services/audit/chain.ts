@@ -21,7 +21,11 @@ export interface ChainedContent {
 }
 
 export function hashEvent(content: ChainedContent): string {
-  const canonical = canonicalize({ ...content, before: content.before ?? null, after: content.after ?? null });
+  const canonical = canonicalize({
+    ...content,
+    before: content.before ?? null,
+    after: content.after ?? null,
+  });
   if (canonical === undefined) throw new Error('Audit event cannot be put in canonical form');
   return crypto.createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

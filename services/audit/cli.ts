@@ -18,7 +18,9 @@ async function main(): Promise<number> {
     const result = await verifyAuditChain();
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (!result.intact) {
-      const where = result.brokenAt ? `at event ${result.brokenAt.id} (${result.brokenAt.reason})` : 'against the anchor file';
+      const where = result.brokenAt
+        ? `at event ${result.brokenAt.id} (${result.brokenAt.reason})`
+        : 'against the anchor file';
       process.stderr.write(`Audit chain BROKEN ${where}.\n`);
       return 1;
     }

@@ -28,15 +28,24 @@ const CHAIN_LOCK_KEY = 7_020_241;
  */
 export async function recordAuditEvent(tx: Transaction, input: AuditEventInput): Promise<AuditEvent> {
   const sequelize = database();
-  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: CHAIN_LOCK_KEY }, transaction: tx });
-  const [last] = await sequelize.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1', {
-    type: QueryTypes.SELECT,
+  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+    replacements: { key: CHAIN_LOCK_KEY },
     transaction: tx,
   });
-  const [{ id }] = (await sequelize.query<{ id: string }>("SELECT nextval('audit_events_id_seq')::text AS id", {
-    type: QueryTypes.SELECT,
-    transaction: tx,
-  })) as [{ id: string }];
+  const [last] = await sequelize.query<{ hash: string }>(
+    'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    {
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    },
+  );
+  const [{ id }] = (await sequelize.query<{ id: string }>(
+    "SELECT nextval('audit_events_id_seq')::text AS id",
+    {
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    },
+  )) as [{ id: string }];
 
   // Timestamps are kept to the millisecond so that the stored value hashes the same way back.
   const occurredAt = new Date();
@@ -89,7 +98,12 @@ export async function verifyAuditChain(): Promise<ChainVerification> {
     for (const row of rows) {
       const id = String(row.id);
       if (row.prevHash !== prevHash) {
-        return { intact: false, eventsChecked: checked, latestHash: prevHash, brokenAt: { id, reason: 'link-mismatch', expected: prevHash, found: row.prevHash } };
+        return {
+          intact: false,
+          eventsChecked: checked,
+          latestHash: prevHash,
+          brokenAt: { id, reason: 'link-mismatch', expected: prevHash, found: row.prevHash },
+        };
       }
       const expected = hashEvent({
         id,
@@ -103,7 +117,12 @@ export async function verifyAuditChain(): Promise<ChainVerification> {
         prevHash: row.prevHash,
       });
       if (expected !== row.hash) {
-        return { intact: false, eventsChecked: checked, latestHash: prevHash, brokenAt: { id, reason: 'hash-mismatch', expected, found: row.hash } };
+        return {
+          intact: false,
+          eventsChecked: checked,
+          latestHash: prevHash,
+          brokenAt: { id, reason: 'hash-mismatch', expected, found: row.hash },
+        };
       }
       if (anchor && anchor.eventId === id) anchorMatches = anchor.hash === row.hash;
       prevHash = row.hash;
@@ -115,7 +134,12 @@ export async function verifyAuditChain(): Promise<ChainVerification> {
 
   const result: ChainVerification = { intact: true, eventsChecked: checked, latestHash: prevHash };
   if (anchor) {
-    result.anchor = { path: config().auditAnchorPath, matches: anchorMatches ?? false, anchoredHash: anchor.hash, anchoredEventId: anchor.eventId };
+    result.anchor = {
+      path: config().auditAnchorPath,
+      matches: anchorMatches ?? false,
+      anchoredHash: anchor.hash,
+      anchoredEventId: anchor.eventId,
+    };
     // An anchored event that is gone or different means the chain was rewritten.
     if (!result.anchor.matches) result.intact = false;
   }

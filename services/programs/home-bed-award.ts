@@ -39,8 +39,14 @@ export function computeHomeBedAward(input: HomeBedAwardInput): HomeBedAward {
     lines: [
       { label: '核查床位数', value: `${input.bedsInspected} 张` },
       { label: '通过核查床位数', value: `${input.bedsPassed} 张` },
-      { label: '机构运营床位数', value: `${input.providerOperatingBeds} 张（要求不少于 ${input.minimumOperatingBeds} 张）` },
-      { label: '计算', value: `${input.bedsPassed} 张 × ${formatYuan(input.rewardPerBedFen)} 元 = ${formatYuan(awardFen)} 元` },
+      {
+        label: '机构运营床位数',
+        value: `${input.providerOperatingBeds} 张（要求不少于 ${input.minimumOperatingBeds} 张）`,
+      },
+      {
+        label: '计算',
+        value: `${input.bedsPassed} 张 × ${formatYuan(input.rewardPerBedFen)} 元 = ${formatYuan(awardFen)} 元`,
+      },
     ],
   };
 }

@@ -22,8 +22,16 @@ export const HOME_BED_STAGES: StageTable = {
       level: 'township',
       kind: 'review',
       decisions: {
-        accept: { target: { to: 'stage', stage: 'first_review' }, reasonsRequired: false, notice: 'acceptance' },
-        request_documents: { target: { to: 'applicant' }, reasonsRequired: true, notice: 'documents_requested' },
+        accept: {
+          target: { to: 'stage', stage: 'first_review' },
+          reasonsRequired: false,
+          notice: 'acceptance',
+        },
+        request_documents: {
+          target: { to: 'applicant' },
+          reasonsRequired: true,
+          notice: 'documents_requested',
+        },
         refuse,
       },
     },

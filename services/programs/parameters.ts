@@ -14,7 +14,11 @@ export interface ParameterValue<T> {
  * The value of a program parameter in force on `onDate` (YYYY-MM-DD).
  * @throws ConflictError PARAMETER_MISSING when the bureau has set no value for that date.
  */
-export async function parameterInForce<T>(programCode: string, name: string, onDate: string): Promise<ParameterValue<T>> {
+export async function parameterInForce<T>(
+  programCode: string,
+  name: string,
+  onDate: string,
+): Promise<ParameterValue<T>> {
   const row = await ProgramParameter.findOne({
     where: {
       programCode,

@@ -27,7 +27,17 @@ beforeAll(async () => {
     organisationCreditCode: null,
     organisationName: null,
   });
-  for (const name of ['provider', 'township', 'township2', 'assessor', 'district', 'city', 'finance1', 'finance2', 'admin']) {
+  for (const name of [
+    'provider',
+    'township',
+    'township2',
+    'assessor',
+    'district',
+    'city',
+    'finance1',
+    'finance2',
+    'admin',
+  ]) {
     users[name] = await ApiClient.login(system.url, name);
   }
 }, 120_000);
@@ -40,28 +50,65 @@ async function counts(): Promise<number[]> {
 
 describe('POST /applications with bad input', () => {
   const cases: Array<[string, (body: any) => void, string]> = [
-    ['missing fields', (body) => { delete body.bankAccount; delete body.beds; }, 'bankAccount'],
-    ['a wrong credit-code check character', (body) => { body.organisation.creditCode = '91370602MA3C0001X1'; }, 'organisation.creditCode'],
-    ['a malformed resident ID number', (body) => { body.beds[0].idNumber = '37060219400115021'; }, 'beds.0.idNumber'],
-    ['a resident ID number with a wrong check digit', (body) => { body.beds[1].idNumber = '370602194102150221'; }, 'beds.1.idNumber'],
-    ['the same older person twice', (body) => { body.beds[1].idNumber = body.beds[0].idNumber; }, 'beds.1'],
+    [
+      'missing fields',
+      (body) => {
+        delete body.bankAccount;
+        delete body.beds;
+      },
+      'bankAccount',
+    ],
+    [
+      'a wrong credit-code check character',
+      (body) => {
+        body.organisation.creditCode = '91370602MA3C0001X1';
+      },
+      'organisation.creditCode',
+    ],
+    [
+      'a malformed resident ID number',
+      (body) => {
+        body.beds[0].idNumber = '37060219400115021';
+      },
+      'beds.0.idNumber',
+    ],
+    [
+      'a resident ID number with a wrong check digit',
+      (body) => {
+        body.beds[1].idNumber = '370602194102150221';
+      },
+      'beds.1.idNumber',
+    ],
+    [
+      'the same older person twice',
+      (body) => {
+        body.beds[1].idNumber = body.beds[0].idNumber;
+      },
+      'beds.1',
+    ],
   ];
 
-  it.each(cases)('refuses %s with a 400 that names the field, writing nothing', async (_name, spoil, field) => {
-    const before = await counts();
-    const body = sampleSubmission(2);
-    spoil(body);
+  it.each(cases)(
+    'refuses %s with a 400 that names the field, writing nothing',
+    async (_name, spoil, field) => {
+      const before = await counts();
+      const body = sampleSubmission(2);
+      spoil(body);
 
-    const response = await as('provider').post('/applications', body);
+      const response = await as('provider').post('/applications', body);
 
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('VALIDATION_FAILED');
-    expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
-    expect(await counts()).toEqual(before);
-  });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+      expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(await counts()).toEqual(before);
+    },
+  );
 
   it('refuses a township outside the district', async () => {
-    const response = await as('provider').post('/applications', { ...sampleSubmission(1), townshipCode: 'fushan-t1' });
+    const response = await as('provider').post('/applications', {
+      ...sampleSubmission(1),
+      townshipCode: 'fushan-t1',
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.details[0].field).toBe('townshipCode');
   });
@@ -80,7 +127,10 @@ describe('POST /applications/:id/decisions by the wrong person', () => {
 
   it('refuses the wrong role with 403 FORBIDDEN_ROLE and records nothing', async () => {
     const before = await counts();
-    const response = await as('district').post(`/applications/${id}/decisions`, { stage: 'completeness', decision: 'accept' });
+    const response = await as('district').post(`/applications/${id}/decisions`, {
+      stage: 'completeness',
+      decision: 'accept',
+    });
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe('FORBIDDEN_ROLE');
     expect(await counts()).toEqual(before);
@@ -90,16 +140,25 @@ describe('POST /applications/:id/decisions by the wrong person', () => {
   // before the workflow's own region check (which stays as a second line of defence).
   it('refuses a reviewer of another township, who cannot even see the application', async () => {
     const before = await counts();
-    const response = await as('township2').post(`/applications/${id}/decisions`, { stage: 'completeness', decision: 'accept' });
+    const response = await as('township2').post(`/applications/${id}/decisions`, {
+      stage: 'completeness',
+      decision: 'accept',
+    });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('NOT_FOUND');
     expect(await counts()).toEqual(before);
   });
 
   it('refuses a decision for a stage the application is not at, and a refusal without reasons', async () => {
-    const early = await as('township').post(`/applications/${id}/decisions`, { stage: 'first_review', decision: 'approve' });
+    const early = await as('township').post(`/applications/${id}/decisions`, {
+      stage: 'first_review',
+      decision: 'approve',
+    });
     expect(early.status).toBe(409);
-    const silent = await as('township').post(`/applications/${id}/decisions`, { stage: 'completeness', decision: 'refuse' });
+    const silent = await as('township').post(`/applications/${id}/decisions`, {
+      stage: 'completeness',
+      decision: 'refuse',
+    });
     expect(silent.status).toBe(400);
   });
 });
@@ -108,7 +167,9 @@ describe('a refused application', () => {
   it('gets a refusal notice with the reasons and the remedies, and takes no further decision', async () => {
     const id = (await as('provider').post('/applications', sampleSubmission(1))).body.id as string;
     const refused = await as('township').post(`/applications/${id}/decisions`, {
-      stage: 'completeness', decision: 'refuse', reasons: ['申报主体不属于本辖区登记的养老服务机构'],
+      stage: 'completeness',
+      decision: 'refuse',
+      reasons: ['申报主体不属于本辖区登记的养老服务机构'],
     });
     expect(refused.body.status).toBe('refused');
 
@@ -119,7 +180,10 @@ describe('a refused application', () => {
     expect(text).toContain('行政诉讼');
 
     const before = await counts();
-    const again = await as('township').post(`/applications/${id}/decisions`, { stage: 'completeness', decision: 'accept' });
+    const again = await as('township').post(`/applications/${id}/decisions`, {
+      stage: 'completeness',
+      decision: 'accept',
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('APPLICATION_CLOSED');
     expect(await counts()).toEqual(before);
@@ -130,17 +194,34 @@ describe('an award the budget cannot hold', () => {
   it('waits for funds, and is committed once the appropriation is raised', async () => {
     // A reward far beyond the seeded budget, effective for today's applications.
     await ProgramParameter.create({
-      programCode: 'home-bed', name: 'reward_per_bed_fen', value: 1_000_000_000, effectiveFrom: '2025-01-01',
-      effectiveTo: null, policyClause: '二(二)1', isExample: true, description: 'test: an award larger than the budget',
+      programCode: 'home-bed',
+      name: 'reward_per_bed_fen',
+      value: 1_000_000_000,
+      effectiveFrom: '2025-01-01',
+      effectiveTo: null,
+      policyClause: '二(二)1',
+      isExample: true,
+      description: 'test: an award larger than the budget',
     });
     const id = await submitAndReviewToCity(as, 2);
 
-    const approved = await as('city').post(`/applications/${id}/decisions`, { stage: 'city_review', decision: 'approve' });
+    const approved = await as('city').post(`/applications/${id}/decisions`, {
+      stage: 'city_review',
+      decision: 'approve',
+    });
     expect(approved.body.status).toBe('awaiting_funds');
 
-    const raised = await as('admin').post('/appropriations', { programCode: 'home-bed', year: new Date().getFullYear(), fundSourceCode: 'city_special', amount: '20000000' });
+    const raised = await as('admin').post('/appropriations', {
+      programCode: 'home-bed',
+      year: new Date().getFullYear(),
+      fundSourceCode: 'city_special',
+      amount: '20000000',
+    });
     expect(raised.status).toBe(201);
-    const committed = await eventually(() => as('provider').get(`/applications/${id}`), (r) => r.body.status === 'awaiting_payment');
+    const committed = await eventually(
+      () => as('provider').get(`/applications/${id}`),
+      (r) => r.body.status === 'awaiting_payment',
+    );
     expect(committed.body.award.yuan).toBe('20000000.00');
   });
 });
@@ -172,11 +253,23 @@ describe('a payment the bank rejects', () => {
     const reference = (await Payment.findByPk(first))?.reference as string;
     const report = simulateBankResponse(file, { reject: { [reference]: 'AC04' } });
 
-    const imported = await as('finance1').upload('/bank/confirmations', { name: report.fileName, content: report.content, type: 'application/xml' });
+    const imported = await as('finance1').upload('/bank/confirmations', {
+      name: report.fileName,
+      content: report.content,
+      type: 'application/xml',
+    });
 
-    expect(imported.body.lines).toEqual([expect.objectContaining({ outcome: 'matched-failed', paymentId: first })]);
-    const back = await eventually(() => as('provider').get(`/applications/${id}`), (r) => r.body.status === 'awaiting_payment');
-    expect(back.body.payments[0]).toMatchObject({ status: 'failed', bankReason: expect.stringContaining('AC04') });
+    expect(imported.body.lines).toEqual([
+      expect.objectContaining({ outcome: 'matched-failed', paymentId: first }),
+    ]);
+    const back = await eventually(
+      () => as('provider').get(`/applications/${id}`),
+      (r) => r.body.status === 'awaiting_payment',
+    );
+    expect(back.body.payments[0]).toMatchObject({
+      status: 'failed',
+      bankReason: expect.stringContaining('AC04'),
+    });
     const second = await as('finance1').post(`/applications/${id}/payment`);
     expect(second.status).toBe(201);
     expect(second.body.paymentId).not.toBe(first);

@@ -13,11 +13,17 @@ export class ApiClient {
 
   static async login(baseUrl: string, username: string, password = 'demo-2026'): Promise<ApiClient> {
     const response = await new ApiClient(baseUrl).post('/auth/login', { username, password });
-    if (response.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`login ${username} failed: ${JSON.stringify(response.body)}`);
     return new ApiClient(baseUrl, response.body.token as string);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const isForm = body instanceof FormData;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -42,7 +48,11 @@ export class ApiClient {
   }
 
   /** Uploads one file as multipart field "file" with extra text fields. */
-  upload<T = any>(path: string, file: { name: string; content: Buffer; type: string }, fields: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  upload<T = any>(
+    path: string,
+    file: { name: string; content: Buffer; type: string },
+    fields: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const form = new FormData();
     for (const [key, value] of Object.entries(fields)) form.append(key, value);
     form.append('file', new Blob([file.content], { type: file.type }), file.name);

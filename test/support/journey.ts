@@ -10,16 +10,27 @@ export async function submitAndReviewToCity(as: (name: string) => ApiClient, bed
     ['township', 'completeness', 'accept'],
     ['township', 'first_review', 'approve'],
   ];
-  for (const [user, stage, decision] of steps) await expectOk(as(user).post(`/applications/${id}/decisions`, { stage, decision }));
+  for (const [user, stage, decision] of steps)
+    await expectOk(as(user).post(`/applications/${id}/decisions`, { stage, decision }));
   for (const bed of submitted.body.beds as Array<{ id: string }>) {
-    await expectOk(as('assessor').post(`/applications/${id}/beds/${bed.id}/inspection`, { result: 'pass', note: '符合建设标准' }));
+    await expectOk(
+      as('assessor').post(`/applications/${id}/beds/${bed.id}/inspection`, {
+        result: 'pass',
+        note: '符合建设标准',
+      }),
+    );
   }
-  await expectOk(as('assessor').post(`/applications/${id}/decisions`, { stage: 'site_inspection', decision: 'complete' }));
-  await expectOk(as('district').post(`/applications/${id}/decisions`, { stage: 'district_review', decision: 'approve' }));
+  await expectOk(
+    as('assessor').post(`/applications/${id}/decisions`, { stage: 'site_inspection', decision: 'complete' }),
+  );
+  await expectOk(
+    as('district').post(`/applications/${id}/decisions`, { stage: 'district_review', decision: 'approve' }),
+  );
   return id;
 }
 
 async function expectOk(request: Promise<{ status: number; body: unknown }>): Promise<void> {
   const response = await request;
-  if (response.status >= 300) throw new Error(`step failed with ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status >= 300)
+    throw new Error(`step failed with ${response.status}: ${JSON.stringify(response.body)}`);
 }

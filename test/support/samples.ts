@@ -16,7 +16,11 @@ export function sampleSubmission(beds = 3): Record<string, unknown> {
     contactEmail: 'provider@example.test',
     districtCode: 'zhifu',
     townshipCode: 'zhifu-t1',
-    bankAccount: { name: DEMO_PROVIDER.name, number: '6222020606001234567', bank: '中国工商银行烟台芝罘支行' },
+    bankAccount: {
+      name: DEMO_PROVIDER.name,
+      number: '6222020606001234567',
+      bank: '中国工商银行烟台芝罘支行',
+    },
     beds: Array.from({ length: beds }, (_, i) => ({
       personName: ['王秀英', '李建国', '张桂兰', '刘淑珍', '陈玉梅'][i % 5],
       idNumber: residentId(`19${40 + i}0${(i % 9) + 1}15`, 21 + i),

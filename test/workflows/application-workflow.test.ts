@@ -38,17 +38,19 @@ async function startWith(stages: StageTable) {
   return client.workflow.start('applicationWorkflow', {
     taskQueue: config().temporalTaskQueue,
     workflowId,
-    args: [{
-      applicationId: application.id,
-      reference: application.reference,
-      programCode: 'home-bed',
-      applicantUserId: (await actor('provider')).userId,
-      townshipCode: 'zhifu-t1',
-      districtCode: 'zhifu',
-      cityCode: 'yantai',
-      bedIds: application.beds.map((bed: { id: string }) => bed.id),
-      stages,
-    }],
+    args: [
+      {
+        applicationId: application.id,
+        reference: application.reference,
+        programCode: 'home-bed',
+        applicantUserId: (await actor('provider')).userId,
+        townshipCode: 'zhifu-t1',
+        districtCode: 'zhifu',
+        cityCode: 'yantai',
+        bedIds: application.beds.map((bed: { id: string }) => bed.id),
+        stages,
+      },
+    ],
   });
 }
 
@@ -57,7 +59,9 @@ describe('the application workflow', () => {
     const handle = await startWith(HOME_BED_STAGES);
     const outsider = await actor('township', 'fushan-t1');
 
-    const refusal = handle.executeUpdate(decideUpdate, { args: [{ actor: outsider, stageId: 'completeness', decision: 'accept' }] });
+    const refusal = handle.executeUpdate(decideUpdate, {
+      args: [{ actor: outsider, stageId: 'completeness', decision: 'accept' }],
+    });
 
     await expect(refusal).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(refusal).rejects.toMatchObject({ cause: { type: 'FORBIDDEN_REGION' } });
@@ -68,10 +72,16 @@ describe('the application workflow', () => {
   it('follows whatever stage table it was started with, knowing no program', async () => {
     const cityOnly: StageTable = {
       first: 'city_review',
-      stages: [{
-        id: 'city_review', name: '审定', role: 'city_reviewer', level: 'city', kind: 'review',
-        decisions: { approve: { target: { to: 'award' }, reasonsRequired: false } },
-      }],
+      stages: [
+        {
+          id: 'city_review',
+          name: '审定',
+          role: 'city_reviewer',
+          level: 'city',
+          kind: 'review',
+          decisions: { approve: { target: { to: 'award' }, reasonsRequired: false } },
+        },
+      ],
     };
     const handle = await startWith(cityOnly);
 

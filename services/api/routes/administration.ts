@@ -29,7 +29,13 @@ administrationRouter.post('/audit/anchor', async (req, res) => {
 
 administrationRouter.get('/budget', async (req, res) => {
   requireRole(req, 'admin', 'finance_officer', 'city_reviewer');
-  const rows = await Appropriation.findAll({ order: [['year', 'DESC'], ['programCode', 'ASC'], ['fundSourceCode', 'ASC']] });
+  const rows = await Appropriation.findAll({
+    order: [
+      ['year', 'DESC'],
+      ['programCode', 'ASC'],
+      ['fundSourceCode', 'ASC'],
+    ],
+  });
   res.json(
     rows.map((row) => {
       const amount = fenFromColumn(row.amountFen);
@@ -62,7 +68,13 @@ administrationRouter.post('/appropriations', async (req, res) => {
   const body = validate(appropriationBody, req.body ?? {}, 'body');
   const amountFen = parseYuan(body.amount);
   const result = await inTransaction((tx) =>
-    fundAppropriation(tx, { programCode: body.programCode, year: body.year, fundSourceCode: body.fundSourceCode, amountFen, actor: user.id }),
+    fundAppropriation(tx, {
+      programCode: body.programCode,
+      year: body.year,
+      fundSourceCode: body.fundSourceCode,
+      amountFen,
+      actor: user.id,
+    }),
   );
   const waiting = await Application.findAll({
     attributes: ['id'],

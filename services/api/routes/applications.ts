@@ -28,12 +28,21 @@ import { validate } from '../validation';
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
 
-const DOCUMENT_KINDS = ['service_contract', 'acceptance_record', 'supplementary', 'inspection_evidence', 'other'] as const;
+const DOCUMENT_KINDS = [
+  'service_contract',
+  'acceptance_record',
+  'supplementary',
+  'inspection_evidence',
+  'other',
+] as const;
 
 async function openApplication(req: Request) {
   const application = await findVisibleApplication(currentUser(req), String(req.params.id));
   if (FINAL_STATUSES.includes(application.status as ApplicationStatus)) {
-    throw new ConflictError(`Application ${application.reference} is ${application.status}; nothing more can be done to it.`, 'APPLICATION_CLOSED');
+    throw new ConflictError(
+      `Application ${application.reference} is ${application.status}; nothing more can be done to it.`,
+      'APPLICATION_CLOSED',
+    );
   }
   return application;
 }
@@ -82,11 +91,17 @@ applicationsRouter.get('/:id', async (req, res) => {
 
 applicationsRouter.get('/:id/timeline', async (req, res) => {
   const application = await findVisibleApplication(currentUser(req), String(req.params.id));
-  res.json({ reference: application.reference, status: application.status, events: await applicationTimeline(application.id) });
+  res.json({
+    reference: application.reference,
+    status: application.status,
+    events: await applicationTimeline(application.id),
+  });
 });
 
 const documentFields = Joi.object({
-  kind: Joi.string().valid(...DOCUMENT_KINDS).required(),
+  kind: Joi.string()
+    .valid(...DOCUMENT_KINDS)
+    .required(),
   bedId: Joi.string().guid().allow('', null),
 });
 
@@ -116,14 +131,21 @@ applicationsRouter.post('/:id/documents', upload.single('file'), async (req, res
     sha256: stored.sha256,
     storageKey: stored.storageKey,
   });
-  res.status(201).json({ id: documentId, kind: fields.kind, bedId, sha256: stored.sha256, sizeBytes: stored.sizeBytes });
+  res
+    .status(201)
+    .json({ id: documentId, kind: fields.kind, bedId, sha256: stored.sha256, sizeBytes: stored.sizeBytes });
 });
 
 applicationsRouter.get('/:id/documents/:documentId', async (req, res) => {
   const application = await findVisibleApplication(currentUser(req), String(req.params.id));
-  const document = await Document.findOne({ where: { id: String(req.params.documentId), applicationId: application.id } });
+  const document = await Document.findOne({
+    where: { id: String(req.params.documentId), applicationId: application.id },
+  });
   if (!document) throw new NotFoundError('Document', String(req.params.documentId));
-  res.type(document.contentType).attachment(document.fileName).send(await readStoredFile(document.storageKey));
+  res
+    .type(document.contentType)
+    .attachment(document.fileName)
+    .send(await readStoredFile(document.storageKey));
 });
 
 const decisionBody = Joi.object({
@@ -157,7 +179,8 @@ applicationsRouter.post('/:id/beds/:bedId/inspection', async (req, res) => {
   const body = validate(inspectionBody, req.body ?? {}, 'body');
   const evidence = body.evidenceDocumentIds as string[];
   const found = await Document.count({ where: { id: evidence, applicationId: application.id } });
-  if (found !== evidence.length) throw new ValidationError('Some evidence documents are not attached to this application.');
+  if (found !== evidence.length)
+    throw new ValidationError('Some evidence documents are not attached to this application.');
   const state = await updateApplication(application.id, recordInspectionUpdate, {
     actor: actorOf(user),
     bedId: String(req.params.bedId),
@@ -174,6 +197,9 @@ applicationsRouter.post('/:id/response', async (req, res) => {
   const user = currentUser(req);
   const application = await openApplication(req);
   const body = validate(responseBody, req.body ?? {}, 'body');
-  const state = await updateApplication(application.id, respondUpdate, { actor: actorOf(user), note: body.note });
+  const state = await updateApplication(application.id, respondUpdate, {
+    actor: actorOf(user),
+    note: body.note,
+  });
   res.json({ status: state.status, stage: state.stageId });
 });

@@ -34,16 +34,26 @@ financeRouter.post('/payments/:paymentId/approval', async (req, res) => {
   const user = requireRole(req, 'finance_officer');
   const payment = await Payment.findByPk(String(req.params.paymentId).slice(0, 36));
   if (!payment) throw new NotFoundError('Payment', String(req.params.paymentId));
-  const state = await updateApplication(payment.applicationId, approvePaymentUpdate, { actor: actorOf(user) });
+  const state = await updateApplication(payment.applicationId, approvePaymentUpdate, {
+    actor: actorOf(user),
+  });
   await payment.reload();
-  res.json({ status: state.status, paymentId: payment.id, batchId: payment.batchId, batchFile: `/payment-batches/${payment.batchId}/file` });
+  res.json({
+    status: state.status,
+    paymentId: payment.id,
+    batchId: payment.batchId,
+    batchFile: `/payment-batches/${payment.batchId}/file`,
+  });
 });
 
 financeRouter.get('/payment-batches/:batchId/file', async (req, res) => {
   requireRole(req, 'finance_officer', 'admin');
   const batch = await PaymentBatch.findByPk(String(req.params.batchId).slice(0, 36));
   if (!batch) throw new NotFoundError('Payment batch', String(req.params.batchId));
-  res.type('application/xml').attachment(batch.fileName).send(await readStoredFile(batch.storageKey));
+  res
+    .type('application/xml')
+    .attachment(batch.fileName)
+    .send(await readStoredFile(batch.storageKey));
 });
 
 /**
@@ -52,7 +62,10 @@ financeRouter.get('/payment-batches/:batchId/file', async (req, res) => {
  */
 financeRouter.post('/bank/confirmations', upload.single('file'), async (req, res) => {
   const user = requireRole(req, 'finance_officer');
-  if (!req.file) throw new ValidationError('Attach the bank status file (ISO 20022 pain.002) as the multipart field "file".');
+  if (!req.file)
+    throw new ValidationError(
+      'Attach the bank status file (ISO 20022 pain.002) as the multipart field "file".',
+    );
   const result = await importBankConfirmation({
     content: req.file.buffer,
     fileName: req.file.originalname.slice(0, 200),
