@@ -37,7 +37,20 @@ export interface StageDefinition {
   /** `inspection` stages also take per-bed findings before their decision. */
   kind: 'review' | 'inspection';
   decisions: Record<string, DecisionRule>;
+  /** How long the deciding role has: a reminder goes to them when it is reached. */
+  sla?: Deadline;
+  /** How long after the SLA the supervisor is alerted; absent means no escalation. */
+  escalation?: Deadline;
+  /** The supervisor alerted past the SLA; by default the next level up. */
+  escalateTo?: { role: Role; level: RegionLevel };
 }
+
+/**
+ * A span of time: working days by the working-day calendar, or an ISO 8601 duration
+ * (PT48H) for deadlines counted in clock time. Turned into an absolute time by an
+ * activity, since the calendar is data the workflow cannot read.
+ */
+export type Deadline = { workingDays: number } | { duration: string };
 
 export interface StageTable {
   first: string;

@@ -6,6 +6,10 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { bigint, common, date, text, uuid } from './columns';
+import { initProgramModels } from './programs';
+
+export * from './programs';
 
 /*
  * Sequelize models over the tables that db/migrations creates. The migrations own the
@@ -50,22 +54,8 @@ export class Program extends Model<InferAttributes<Program>, InferCreationAttrib
   declare code: string;
   declare name: string;
   declare policyClause: string;
+  declare process: CreationOptional<'staged_review' | 'competitive_round' | 'allocation'>;
   declare createdAt: CreationOptional<Date>;
-}
-
-export class ProgramParameter extends Model<
-  InferAttributes<ProgramParameter>,
-  InferCreationAttributes<ProgramParameter>
-> {
-  declare id: CreationOptional<number>;
-  declare programCode: string;
-  declare name: string;
-  declare value: unknown;
-  declare effectiveFrom: string;
-  declare effectiveTo: string | null;
-  declare policyClause: string;
-  declare isExample: boolean;
-  declare description: string;
 }
 
 export class FundSource extends Model<InferAttributes<FundSource>, InferCreationAttributes<FundSource>> {
@@ -107,6 +97,10 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   declare awardFen: string | null;
   declare awardCalculation: unknown;
   declare appropriationId: number | null;
+  declare programVersionId: number | null;
+  declare applicantType: CreationOptional<'provider' | 'township' | 'district'>;
+  /** The facts the applicant supplied, as the pinned definition's `facts` describe them. */
+  declare facts: CreationOptional<Record<string, unknown>>;
   declare submittedAt: Date;
   declare updatedAt: Date;
 }
@@ -166,7 +160,10 @@ export class Notice extends Model<InferAttributes<Notice>, InferCreationAttribut
   declare createdAt: Date;
 }
 
-export class PaymentBatch extends Model<InferAttributes<PaymentBatch>, InferCreationAttributes<PaymentBatch>> {
+export class PaymentBatch extends Model<
+  InferAttributes<PaymentBatch>,
+  InferCreationAttributes<PaymentBatch>
+> {
   declare id: string;
   declare reference: string;
   declare format: string;
@@ -241,12 +238,6 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare hash: string;
 }
 
-const common = { underscored: true, timestamps: false } as const;
-const uuid = { type: DataTypes.UUID, primaryKey: true } as const;
-const text = (allowNull = false) => ({ type: DataTypes.TEXT, allowNull });
-const bigint = (allowNull = false) => ({ type: DataTypes.BIGINT, allowNull });
-const date = (allowNull = false) => ({ type: DataTypes.DATE, allowNull });
-
 /** Binds every model to `sequelize`. Call once per connection. */
 export function initModels(sequelize: Sequelize): void {
   Region.init(
@@ -279,23 +270,10 @@ export function initModels(sequelize: Sequelize): void {
       code: { type: DataTypes.TEXT, primaryKey: true },
       name: text(),
       policyClause: text(),
+      process: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'staged_review' },
       createdAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
     },
     { sequelize, tableName: 'programs', ...common },
-  );
-  ProgramParameter.init(
-    {
-      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-      programCode: text(),
-      name: text(),
-      value: { type: DataTypes.JSONB, allowNull: false },
-      effectiveFrom: { type: DataTypes.DATEONLY, allowNull: false },
-      effectiveTo: { type: DataTypes.DATEONLY, allowNull: true },
-      policyClause: text(),
-      isExample: { type: DataTypes.BOOLEAN, allowNull: false },
-      description: text(),
-    },
-    { sequelize, tableName: 'program_parameters', ...common },
   );
   FundSource.init(
     {
@@ -338,6 +316,9 @@ export function initModels(sequelize: Sequelize): void {
       awardFen: bigint(true),
       awardCalculation: { type: DataTypes.JSONB, allowNull: true },
       appropriationId: { type: DataTypes.INTEGER, allowNull: true },
+      programVersionId: { type: DataTypes.INTEGER, allowNull: true },
+      applicantType: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'provider' },
+      facts: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       submittedAt: date(),
       updatedAt: date(),
     },
@@ -484,4 +465,5 @@ export function initModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'audit_events', ...common },
   );
+  initProgramModels(sequelize);
 }
