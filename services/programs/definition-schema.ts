@@ -1,0 +1,323 @@
+import Joi from 'joi';
+import type { NoticeKind, RegionLevel, Role } from '../../workflows/stages';
+import type {
+  ApplicantType,
+  DocumentRequirement,
+  FactDefinition,
+  ParameterDefinition,
+  ProgramDefinition,
+  ProgramProcess,
+  SubjectDefinition,
+} from './definition';
+
+/*
+ * The shape of a program definition file (services/programs/definitions/*.yaml), exactly as
+ * ProgramDefinition describes it: unknown fields are refused, nothing is converted. Checks
+ * that need more than one field at a time (references, dates in order, expressions) are in
+ * definition-loader.ts. Messages are written for the bureau's administrator who edits the file.
+ */
+
+// Records rather than arrays: the compiler then notices when a union in the types grows.
+const ROLE_SET: Record<Role, true> = {
+  applicant: true,
+  township_reviewer: true,
+  district_assessor: true,
+  district_reviewer: true,
+  city_reviewer: true,
+  finance_officer: true,
+  admin: true,
+};
+const REGION_LEVEL_SET: Record<RegionLevel, true> = { township: true, district: true, city: true };
+const NOTICE_KIND_SET: Record<NoticeKind, true> = {
+  acceptance: true,
+  documents_requested: true,
+  refusal: true,
+  award: true,
+  payment: true,
+};
+const APPLICANT_TYPE_SET: Record<ApplicantType, true> = { provider: true, township: true, district: true };
+const PROCESS_SET: Record<ProgramProcess, true> = {
+  staged_review: true,
+  competitive_round: true,
+  allocation: true,
+};
+const SUBJECT_KIND_SET: Record<SubjectDefinition['kind'], true> = {
+  bed: true,
+  facility: true,
+  organisation: true,
+  region: true,
+};
+const FACT_TYPE_SET: Record<FactDefinition['type'], true> = {
+  integer: true,
+  number: true,
+  boolean: true,
+  text: true,
+  choice: true,
+  date: true,
+};
+const UNIT_SET: Record<ParameterDefinition['unit'], true> = {
+  fen: true,
+  count: true,
+  ratio: true,
+  months: true,
+  days: true,
+  text: true,
+  boolean: true,
+};
+const DOCUMENT_PER_SET: Record<DocumentRequirement['per'], true> = { application: true, subject: true };
+
+export const ROLES = Object.keys(ROLE_SET) as Role[];
+export const REGION_LEVELS = Object.keys(REGION_LEVEL_SET) as RegionLevel[];
+
+export const PROGRAM_CODE_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const SNAKE_CASE_PATTERN = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+export const CAMEL_CASE_PATTERN = /^[a-z][a-z0-9]*([A-Z][a-z0-9]*)*$/;
+export const REFERENCE_PREFIX_PATTERN = /^[A-Z]{2,6}$/;
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+export const MONTH_DAY_PATTERN = /^\d{2}-\d{2}$/;
+/** A section, a sub-section in brackets and an item, as the policy numbers them: 二(四)4. */
+export const POLICY_CLAUSE_PATTERN = /^[一二三四五六七八九十]+(\([一二三四五六七八九十]+\)(\d+)?)?$/;
+/** ISO 8601 durations such as P3D, PT48H or P1DT12H; weeks alone, as the standard allows. */
+export const ISO_DURATION_PATTERN =
+  /^P(?:(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?|\d+W)$/;
+
+/** Messages for every field; the label is the field's name unless a field sets its own. */
+const MESSAGES: Record<string, string> = {
+  'any.required': '{{#label}} is required',
+  'any.unknown': '{{#label}} is not allowed here',
+  'any.only': '{{#label}} must be one of: {{#valids}}',
+  'object.unknown': 'unknown field "{{#key}}": check its spelling or remove it',
+  'object.base': '{{#label}} must be a set of named fields',
+  'object.with': '{{#mainWithLabel}} needs {{#peerWithLabel}} beside it',
+  'object.xor': '{{#label}} must give only one of: {{#peersWithLabels}}',
+  'object.missing': '{{#label}} must give one of: {{#peersWithLabels}}',
+  'object.pattern.match':
+    'the name "{{#key}}" must be lowercase words joined by underscores, such as approve',
+  'string.base': '{{#label}} must be text',
+  'string.empty': '{{#label}} must not be empty',
+  'number.base': '{{#label}} must be a number',
+  'number.integer': '{{#label}} must be a whole number',
+  'number.min': '{{#label}} must be at least {{#limit}}',
+  'number.max': '{{#label}} must be at most {{#limit}}',
+  'number.infinity': '{{#label}} must be a finite number',
+  'boolean.base': '{{#label}} must be true or false',
+  'array.base': '{{#label}} must be a list',
+  'array.min': '{{#label}} must list at least {{#limit}}',
+  'array.unique': '{{#label}} lists the same value twice',
+  'alternatives.types': '{{#label}} must be a number, text, or true/false',
+};
+
+function oneOf(set: Record<string, true>): Joi.StringSchema {
+  return Joi.string().valid(...Object.keys(set));
+}
+
+function named(pattern: RegExp, what: string): Joi.StringSchema {
+  return Joi.string()
+    .pattern(pattern)
+    .messages({ 'string.pattern.base': `{{#label}} "{{#value}}" must be ${what}` });
+}
+
+const snakeName = (example: string): Joi.StringSchema =>
+  named(SNAKE_CASE_PATTERN, `lowercase words joined by underscores, such as ${example}`);
+const camelName = (example: string): Joi.StringSchema =>
+  named(CAMEL_CASE_PATTERN, `a camelCase name, such as ${example}`);
+const kebabName = (example: string): Joi.StringSchema =>
+  named(PROGRAM_CODE_PATTERN, `lowercase words joined by hyphens, such as ${example}`);
+const chineseText = (): Joi.StringSchema => Joi.string().min(1);
+const policyClause = (): Joi.StringSchema =>
+  Joi.string()
+    .pattern(POLICY_CLAUSE_PATTERN)
+    .messages({
+      'string.pattern.base': '{{#label}} "{{#value}}" must name a clause of the policy, such as 二(四)4',
+    });
+
+const DATE_MESSAGE = '{{#label}} must be a date written as YYYY-MM-DD, such as 2024-01-01';
+
+/** A calendar date as text. YAML 1.1 tools may turn unquoted dates into Date objects: refused. */
+const date = (): Joi.StringSchema =>
+  Joi.string()
+    .pattern(DATE_PATTERN)
+    .custom((value: string, helpers) => (isCalendarDate(value) ? value : helpers.error('any.invalid')))
+    .messages({
+      'string.base': `${DATE_MESSAGE}, in quotes if your editor turns it into a date`,
+      'string.pattern.base': DATE_MESSAGE,
+      'any.invalid': '{{#label}} "{{#value}}" is not a date in the calendar',
+    });
+
+/** An MM-DD day of the year; 02-29 is refused, since the window repeats in common years. */
+const monthDay = (): Joi.StringSchema =>
+  Joi.string()
+    .pattern(MONTH_DAY_PATTERN)
+    .custom((value: string, helpers) =>
+      value !== '02-29' && isCalendarDate(`2023-${value}`) ? value : helpers.error('any.invalid'),
+    )
+    .messages({
+      'string.pattern.base': '{{#label}} must be a day of the year written as MM-DD, such as 03-31',
+      'any.invalid': '{{#label}} "{{#value}}" is not a day that every year has',
+    });
+
+export function isCalendarDate(text: string): boolean {
+  if (!DATE_PATTERN.test(text)) return false;
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
+}
+
+const deadline = (): Joi.ObjectSchema =>
+  Joi.object({
+    workingDays: Joi.number().integer().min(1).label('workingDays'),
+    duration: Joi.string().pattern(ISO_DURATION_PATTERN).pattern(/[1-9]/).label('duration').messages({
+      'string.pattern.base':
+        'duration "{{#value}}" must be an ISO 8601 duration longer than zero, such as PT48H or P3D',
+    }),
+  }).xor('workingDays', 'duration');
+
+const decisionTarget = Joi.object({
+  to: Joi.string().valid('stage', 'applicant', 'refused', 'award').required(),
+  stage: Joi.when('to', { is: 'stage', then: Joi.string().required(), otherwise: Joi.forbidden() }),
+}).messages({ 'any.unknown': 'stage is only given when the decision leads to another stage (to: stage)' });
+
+const decision = Joi.object({
+  target: decisionTarget.required(),
+  reasonsRequired: Joi.boolean().required(),
+  notice: oneOf(NOTICE_KIND_SET),
+});
+
+const stage = Joi.object({
+  id: snakeName('first_review').required().label('stage id'),
+  name: chineseText().required(),
+  role: oneOf(ROLE_SET).required(),
+  level: oneOf(REGION_LEVEL_SET).required(),
+  kind: Joi.string().valid('review', 'inspection').required(),
+  decisions: Joi.object().pattern(SNAKE_CASE_PATTERN, decision).required(),
+  sla: deadline(),
+  escalation: deadline(),
+  escalateTo: Joi.object({ role: oneOf(ROLE_SET).required(), level: oneOf(REGION_LEVEL_SET).required() }),
+})
+  .with('escalation', 'sla')
+  .with('escalateTo', 'escalation');
+
+const fact = Joi.object({
+  name: camelName('operatingMonths').required().label('fact name'),
+  label: chineseText().required(),
+  type: oneOf(FACT_TYPE_SET).required(),
+  required: Joi.boolean().required(),
+  min: Joi.when('type', {
+    is: Joi.valid('integer', 'number'),
+    then: Joi.number(),
+    otherwise: Joi.forbidden(),
+  }),
+  max: Joi.when('type', {
+    is: Joi.valid('integer', 'number'),
+    then: Joi.number(),
+    otherwise: Joi.forbidden(),
+  }),
+  choices: Joi.when('type', {
+    is: 'choice',
+    then: Joi.array().items(snakeName('elder_canteen')).min(1).unique().required(),
+    otherwise: Joi.forbidden(),
+  }),
+}).messages({ 'any.unknown': '{{#label}} is only allowed for facts of a type that uses it' });
+
+const parameterPeriod = Joi.object({
+  from: date().required(),
+  to: date().allow(null).required(),
+  value: Joi.alternatives().try(Joi.number(), Joi.string(), Joi.boolean()).required(),
+});
+
+const parameter = Joi.object({
+  name: snakeName('reward_per_bed_fen').required().label('parameter name'),
+  description: chineseText().required(),
+  policyClause: policyClause().required(),
+  unit: oneOf(UNIT_SET).required(),
+  example: Joi.boolean().required(),
+  values: Joi.array().items(parameterPeriod).min(1).required(),
+});
+
+const rule = Joi.object({
+  id: snakeName('operating_scale').required().label('rule id'),
+  description: chineseText().required(),
+  when: Joi.string().min(1).required(),
+  failMessage: chineseText().required(),
+});
+
+/** The joi schema of a definition file; validate with DEFINITION_SCHEMA_OPTIONS. */
+export const definitionSchema = Joi.object<ProgramDefinition, true>({
+  code: kebabName('home-bed').required().label('program code'),
+  name: chineseText().required(),
+  policyClause: policyClause().required(),
+  effectiveFrom: date().required(),
+  process: oneOf(PROCESS_SET).required(),
+  referencePrefix: Joi.string()
+    .pattern(REFERENCE_PREFIX_PATTERN)
+    .required()
+    .messages({
+      'string.pattern.base': 'referencePrefix "{{#value}}" must be 2 to 6 capital letters, such as JTCW',
+    }),
+  applicantTypes: Joi.array().items(oneOf(APPLICANT_TYPE_SET)).min(1).unique().required(),
+  fundSources: Joi.array()
+    .items(snakeName('city_special'))
+    .min(1)
+    .unique()
+    .required()
+    .messages({
+      'array.min': 'fundSources must name at least one fund the awards draw on, such as city_special',
+    }),
+  window: Joi.object({
+    opens: monthDay().required(),
+    closes: monthDay().required(),
+    firstYear: Joi.number().integer().min(2000).max(2100).required(),
+    lastYear: Joi.number().integer().min(2000).max(2100).allow(null).required(),
+  }).required(),
+  subject: Joi.object({
+    kind: oneOf(SUBJECT_KIND_SET).required(),
+    name: chineseText().required(),
+    keyFact: camelName('facilityCode'),
+  }).required(),
+  facts: Joi.array().items(fact).required(),
+  documents: Joi.array()
+    .items(
+      Joi.object({
+        kind: snakeName('service_contract').required().label('document kind'),
+        name: chineseText().required(),
+        required: Joi.boolean().required(),
+        per: oneOf(DOCUMENT_PER_SET).required(),
+      }),
+    )
+    .required(),
+  stages: Joi.object({
+    first: Joi.string().required(),
+    stages: Joi.array().items(stage).required(),
+  }).required(),
+  eligibility: Joi.array().items(rule).required(),
+  amount: Joi.object({
+    formula: Joi.string().min(1).required(),
+    description: chineseText().required(),
+  }).required(),
+  caps: Joi.object({
+    perApplicantPerYear: Joi.string(),
+    perRegionPerYear: Joi.object({
+      level: Joi.string().valid('district', 'township').required(),
+      parameter: Joi.string().required(),
+    }),
+    perProgramPerYear: Joi.string(),
+  }).required(),
+  checks: Joi.object({
+    blacklist: Joi.boolean().required(),
+    doublePayment: Joi.object({
+      fundingGroup: kebabName('home-care-bed').required().label('funding group'),
+      period: Joi.string().valid('once', 'year').required(),
+    })
+      .allow(null)
+      .required(),
+    longTermCareInsurance: Joi.object({ actionParameter: Joi.string().required() }).allow(null).required(),
+    sharedBankAccount: Joi.boolean().required(),
+  }).required(),
+  parameters: Joi.array().items(parameter).required(),
+});
+
+export const DEFINITION_SCHEMA_OPTIONS: Joi.ValidationOptions = {
+  abortEarly: false,
+  convert: false,
+  errors: { wrap: { label: false, array: false }, label: 'key' },
+  messages: MESSAGES,
+};
