@@ -37,3 +37,10 @@ export const issueApplicationNotice = activity(issueNotice);
 export const preparePayment = activity(disbursement.preparePayment);
 export const approvePayment = activity(disbursement.approvePayment);
 export const recordPaymentOutcome = activity(disbursement.recordPaymentOutcome);
+
+// Stage deadlines: reminders and escalations past a stage's SLA.
+import * as deadlines from '../services/applications/deadlines';
+export const scheduleStageDeadline = activity(deadlines.scheduleStageDeadline);
+export const sendStageReminder = activity(deadlines.sendStageReminder);
+export const escalateStage = activity(deadlines.escalateStage);
+export const closeStageDeadline = activity(deadlines.closeStageDeadline);
