@@ -25,6 +25,7 @@ import {
   type RefusalType,
 } from './application-messages';
 import { FINAL_STATUSES, findStage, positionAfter, regionForLevel, type StageDefinition } from './stages';
+import { followStageDeadlines } from './stage-deadlines';
 
 const act = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 minute',
@@ -51,6 +52,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     paymentId: null,
     paymentPreparedBy: null,
   };
+  // Stage deadlines: reminders and escalations by durable timers, beside the steps below.
+  const stageDeadlines = followStageDeadlines(input, () => state);
   // One step at a time: an Update whose handler is still writing keeps others out.
   let busy = false;
   let actions = 0;
@@ -377,6 +380,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     state.status = 'paid';
   }
 
+  await stageDeadlines.settled();
   await condition(allHandlersFinished);
   return { ...state };
 }
