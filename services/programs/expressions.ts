@@ -18,7 +18,8 @@
  */
 import jsonata from 'jsonata';
 
-import type { ParameterValue } from './definition';
+import type { AmountDefinition, ParameterValue, RuleDefinition } from './definition';
+import type { ResolvedParameter } from './parameters';
 
 /** A value an expression may see: facts and parameters are numbers, strings or booleans. */
 export type ExpressionValue = number | string | boolean | null;
@@ -63,26 +64,14 @@ const MAX_SOURCE_LENGTH = 2000;
  * Allowed functions with their argument counts. The counts matter for safety too: called with
  * fewer arguments, several jsonata functions read the whole input object instead.
  */
-const FUNCTIONS: Record<string, [min: number, max: number]> = {
-  min: [1, 1],
-  max: [1, 1],
-  sum: [1, 1],
-  count: [1, 1],
-  floor: [1, 1],
-  ceil: [1, 1],
-  round: [1, 2],
-  abs: [1, 1],
-  not: [1, 1],
-  exists: [1, 1],
-  boolean: [1, 1],
-  number: [1, 1],
-  string: [1, 1],
-  contains: [2, 2],
-  length: [1, 1],
-};
+const ONE_ARGUMENT = 'min max sum count floor ceil abs not exists boolean number string length';
+const FUNCTIONS = new Map<string, [min: number, max: number]>([
+  ...ONE_ARGUMENT.split(' ').map((name): [string, [number, number]] => [name, [1, 1]]),
+  ['round', [1, 2]],
+  ['contains', [2, 2]],
+]);
 const FUNCTIONS_TAKING_ARRAYS = new Set(['min', 'max', 'sum']);
-const BINARY_OPERATORS = new Set(['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=']);
-for (const word of ['and', 'or', '&', 'in']) BINARY_OPERATORS.add(word);
+const BINARY_OPERATORS = new Set('+ - * / % = != < <= > >= and or & in'.split(' '));
 
 const FORBIDDEN_NODES: Record<string, string> = {
   bind: 'Assignment (:=) is not allowed: an expression cannot define variables',
@@ -97,14 +86,9 @@ const FORBIDDEN_NODES: Record<string, string> = {
   sort: 'Sorting (^(…)) is not allowed',
 };
 
-// What each allowed node may carry; anything else hangs a path feature off it.
+// What each allowed node may carry; any other key hangs a filter, group or binding off it.
 const SCALAR_KEYS = ['type', 'value', 'position'];
 const ALLOWED_KEYS: Record<string, string[]> = {
-  number: SCALAR_KEYS,
-  string: SCALAR_KEYS,
-  value: SCALAR_KEYS,
-  variable: SCALAR_KEYS,
-  name: SCALAR_KEYS,
   path: ['type', 'steps'],
   binary: [...SCALAR_KEYS, 'lhs', 'rhs'],
   unary: [...SCALAR_KEYS, 'expression', 'expressions'],
@@ -112,21 +96,29 @@ const ALLOWED_KEYS: Record<string, string[]> = {
   condition: ['type', 'position', 'condition', 'then', 'else'],
   function: [...SCALAR_KEYS, 'arguments', 'procedure'],
 };
-const ATTACHMENT_MESSAGES: Record<string, string> = {
-  predicate: 'Filters and indexes ([…]) are not allowed',
-  stages: 'Filters and indexes ([…]) are not allowed',
-  group: 'Object constructors and grouping ({…}) are not allowed',
-  focus: 'Context and position variables (@, #) are not allowed',
-  index: 'Context and position variables (@, #) are not allowed',
-  tuple: 'Context and position variables (@, #) are not allowed',
-  ancestor: 'The parent operator (%) is not allowed',
-  keepArray: 'Keeping arrays ([]) is not allowed',
-  keepSingletonArray: 'Keeping arrays ([]) is not allowed',
-};
+for (const type of ['number', 'string', 'value', 'variable', 'name']) ALLOWED_KEYS[type] = SCALAR_KEYS;
+
+const ATTACHMENT_MESSAGES: Record<string, string> = {};
+for (const [keys, message] of [
+  ['predicate stages', 'Filters and indexes ([…]) are not allowed'],
+  ['group', 'Object constructors and grouping ({…}) are not allowed'],
+  ['focus index tuple', 'Context and position variables (@, #) are not allowed'],
+  ['ancestor', 'The parent operator (%) is not allowed'],
+  ['keepArray keepSingletonArray', 'Keeping arrays ([]) is not allowed'],
+]) {
+  for (const key of (keys as string).split(' ')) ATTACHMENT_MESSAGES[key] = message as string;
+}
 
 function refuse(message: string, node?: AstNode): never {
   const steps = node?.steps as AstNode[] | undefined;
   throw new ExpressionError(message, node?.position ?? steps?.[0]?.position);
+}
+
+function refuseExtraKeys(node: AstNode, allowed: string[]): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (value === undefined || allowed.includes(key)) continue;
+    refuse(ATTACHMENT_MESSAGES[key] ?? `"${key}" on a ${node.type} is not allowed`, node);
+  }
 }
 
 /** Walks the tree, refusing anything outside the subset and collecting the names it reads. */
@@ -140,10 +132,7 @@ class SubsetChecker {
     if (node.type === 'unary' && node.value === '{') refuse(ATTACHMENT_MESSAGES.group as string, node);
     const keys = ALLOWED_KEYS[node.type];
     if (!keys) refuse(`Expressions of the kind "${node.type}" are not allowed`, node);
-    for (const [key, value] of Object.entries(node)) {
-      if (value === undefined || keys.includes(key)) continue;
-      refuse(ATTACHMENT_MESSAGES[key] ?? `"${key}" on a ${node.type} is not allowed`, node);
-    }
+    refuseExtraKeys(node, keys);
 
     switch (node.type) {
       case 'variable':
@@ -175,7 +164,7 @@ class SubsetChecker {
     if (name === '' || name === '$') {
       refuse('The context variables $ and $$ are not allowed; name a fact instead', node);
     }
-    if (FUNCTIONS[name]) refuse(`$${name} is a function: call it with its arguments`, node);
+    if (FUNCTIONS.has(name)) refuse(`$${name} is a function: call it with its arguments`, node);
     this.parameters.add(name);
   }
 
@@ -189,11 +178,7 @@ class SubsetChecker {
       this.check(step);
       refuse('Only a plain fact name may stand here', node);
     }
-    for (const [key, value] of Object.entries(step)) {
-      if (value !== undefined && !SCALAR_KEYS.includes(key)) {
-        refuse(ATTACHMENT_MESSAGES[key] ?? `"${key}" on a fact name is not allowed`, step);
-      }
-    }
+    refuseExtraKeys(step, SCALAR_KEYS);
     this.facts.add(step.value as string);
   }
 
@@ -221,9 +206,9 @@ class SubsetChecker {
       refuse('Only the allowed functions may be called, by name', node);
     }
     const name = procedure.value as string;
-    const arity = FUNCTIONS[name];
+    const arity = FUNCTIONS.get(name);
     if (!arity) {
-      const allowed = Object.keys(FUNCTIONS).map((f) => `$${f}`);
+      const allowed = [...FUNCTIONS.keys()].map((f) => `$${f}`);
       refuse(`The function $${name} is not allowed; allowed are ${allowed.join(', ')}`, procedure);
     }
 
@@ -269,6 +254,189 @@ function parseChecked(source: string): Checked {
  */
 export function compileExpression(source: string): CompiledExpression {
   return parseChecked(source).compiled;
+}
+
+/** A value an evaluation read; parameters carry where their value comes from. */
+export interface TraceValue {
+  name: string;
+  kind: 'fact' | 'parameter';
+  /** Null when the value was missing. */
+  value: ExpressionValue;
+  effectiveFrom?: string;
+  effectiveTo?: string | null;
+  policyClause?: string;
+  example?: boolean;
+}
+
+/** One eligibility rule as evaluated, kept whole in the record of the decision. */
+export interface RuleTrace {
+  id: string;
+  description: string;
+  expression: string;
+  values: TraceValue[];
+  passed: boolean;
+  /** The rule's message with the values filled in when it failed; null when it passed. */
+  failMessage: string | null;
+  /** Why it could not be evaluated (a missing value, a wrong type), in Chinese; else null. */
+  error: string | null;
+}
+
+/** The amount formula as evaluated. */
+export interface AmountTrace {
+  formula: string;
+  description: string;
+  values: TraceValue[];
+  /** Whole fen, as a decimal string. */
+  amountFen: string;
+}
+
+type Facts = Record<string, ExpressionValue>;
+type Parameters = Record<string, ResolvedParameter>;
+type Names = Pick<CompiledExpression, 'facts' | 'parameters'>;
+
+const PLACEHOLDER = /\{(\$?)([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+// The caller's records are plain objects, where `constructor` would be Object's, not a fact.
+function own<T>(record: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+function traceValues(names: Names, facts: Facts, parameters: Parameters): TraceValue[] {
+  const values = names.facts.map((name): TraceValue => ({
+    name,
+    kind: 'fact',
+    value: own(facts, name) ?? null,
+  }));
+  for (const name of names.parameters) {
+    const { value = null, effectiveFrom, effectiveTo, policyClause, example } = own(parameters, name) ?? {};
+    values.push({ name, kind: 'parameter', value, effectiveFrom, effectiveTo, policyClause, example });
+  }
+  return values;
+}
+
+/*
+ * Every name an expression reads must be given, even one in a branch not taken: a value that
+ * is silently absent turns `$not(x = 1)` true. Optional facts arrive as null, not undefined.
+ */
+function missingNames(names: Names, facts: Facts, parameters: Parameters): string[] {
+  const absentFacts = names.facts.filter((name) => own(facts, name) === undefined);
+  const absentParameters = names.parameters.filter((name) => own(parameters, name)?.value === undefined);
+  return [...absentFacts, ...absentParameters.map((name) => `$${name}`)];
+}
+
+async function run(checked: Checked, facts: Facts, parameters: Parameters): Promise<unknown> {
+  // Null prototypes: a fact or parameter named `constructor` or `__proto__` is only itself.
+  const input: Facts = Object.create(null);
+  for (const name of checked.compiled.facts) input[name] = own(facts, name) ?? null;
+  const bindings: Record<string, ParameterValue | undefined> = Object.create(null);
+  for (const name of checked.compiled.parameters) bindings[name] = own(parameters, name)?.value;
+  return checked.expression.evaluate(input, bindings);
+}
+
+function errorText(error: unknown): string {
+  // jsonata throws plain objects with a message, not Errors.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+function display(value: ExpressionValue): string {
+  if (value === null) return '未提供';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  return String(value);
+}
+
+/** The facts and parameters a fail message names as `{fact}` and `{$parameter}`. */
+export function failMessageNames(template: string): Names {
+  const facts = new Set<string>();
+  const parameters = new Set<string>();
+  for (const [, dollar, name = ''] of template.matchAll(PLACEHOLDER)) {
+    (dollar ? parameters : facts).add(name);
+  }
+  return { facts: [...facts].sort(), parameters: [...parameters].sort() };
+}
+
+/**
+ * Fills `{fact}` and `{$parameter}` with the values given: numbers as written, booleans as
+ * 是/否, a value not given or null as 未提供.
+ */
+export function renderFailMessage(template: string, values: TraceValue[]): string {
+  return template.replace(PLACEHOLDER, (_whole, dollar: string, name: string) => {
+    const kind = dollar ? 'parameter' : 'fact';
+    return display(values.find((value) => value.name === name && value.kind === kind)?.value ?? null);
+  });
+}
+
+async function evaluateRule(rule: RuleDefinition, facts: Facts, parameters: Parameters): Promise<RuleTrace> {
+  const { id, description, when: expression } = rule;
+  const trace: RuleTrace = {
+    id,
+    description,
+    expression,
+    values: [],
+    passed: false,
+    failMessage: null,
+    error: null,
+  };
+  try {
+    const checked = parseChecked(expression);
+    trace.values = traceValues(checked.compiled, facts, parameters);
+    const missing = missingNames(checked.compiled, facts, parameters);
+    if (missing.length > 0) trace.error = `缺少数据：${missing.join('、')}`;
+    else trace.passed = (await run(checked, facts, parameters)) === true;
+  } catch (error) {
+    trace.error = `规则无法计算：${errorText(error)}`;
+  }
+
+  if (!trace.passed) {
+    // The message may quote values the expression does not read, such as the beds applied for.
+    const quoted = traceValues(failMessageNames(rule.failMessage), facts, parameters);
+    trace.failMessage = renderFailMessage(rule.failMessage, quoted);
+  }
+  return trace;
+}
+
+/**
+ * Evaluates each rule on the facts and parameters. A rule passes only when it gives exactly
+ * `true`; a missing value or an evaluation error fails it with `error` set. Never throws for
+ * the data it is given.
+ */
+export async function evaluateRules(
+  rules: RuleDefinition[],
+  facts: Facts,
+  parameters: Parameters,
+): Promise<RuleTrace[]> {
+  const traces: RuleTrace[] = [];
+  for (const rule of rules) traces.push(await evaluateRule(rule, facts, parameters));
+  return traces;
+}
+
+/**
+ * Works out the amount in whole fen, with the values the formula read.
+ * @throws ExpressionError when a value is missing, the formula fails, or it gives anything but
+ *   a non-negative safe integer: a defect of the definition, not of the application.
+ */
+export async function evaluateAmount(
+  amount: AmountDefinition,
+  facts: Facts,
+  parameters: Parameters,
+): Promise<AmountTrace> {
+  const checked = parseChecked(amount.formula);
+  const values = traceValues(checked.compiled, facts, parameters);
+  const formula = `The amount formula ${JSON.stringify(amount.formula)}`;
+  const missing = missingNames(checked.compiled, facts, parameters);
+  if (missing.length > 0) throw new ExpressionError(`${formula} is missing ${missing.join(', ')}`);
+
+  let result: unknown;
+  try {
+    result = await run(checked, facts, parameters);
+  } catch (error) {
+    throw new ExpressionError(`${formula} failed: ${errorText(error)}`);
+  }
+  if (typeof result !== 'number' || !Number.isSafeInteger(result) || result < 0) {
+    const shown = typeof result === 'number' ? String(result) : (JSON.stringify(result) ?? 'nothing');
+    throw new ExpressionError(`${formula} gave ${shown}, not a whole number of fen from 0 up`);
+  }
+  return { formula: amount.formula, description: amount.description, values, amountFen: String(result) };
 }
 
 export type { ParameterValue };
