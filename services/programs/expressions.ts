@@ -171,8 +171,9 @@ class SubsetChecker {
   private path(node: AstNode): void {
     const steps = node.steps as AstNode[];
     for (const step of steps) if (FORBIDDEN_NODES[step.type]) this.check(step);
-    if (steps.length !== 1)
+    if (steps.length !== 1) {
       refuse('Nested paths such as a.b are not allowed; a fact is one plain name', node);
+    }
     const step = steps[0] as AstNode;
     if (step.type !== 'name') {
       this.check(step);
@@ -231,7 +232,7 @@ function parseChecked(source: string): Checked {
   try {
     expression = jsonata(source);
   } catch (error) {
-    // jsonata throws plain objects carrying a code, a message and the position of the token.
+    // jsonata throws plain objects with a code, a message and the offset just past the token.
     const { message, position } = error as { message?: string; position?: number };
     const where = position === undefined ? '' : ` at character ${position}`;
     const hint = /(^|[\s(])not\s/.test(source) ? ' (negation is written $not(x))' : '';
