@@ -1,13 +1,10 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { inTransaction } from '..';
-import { FundSource, Program, ProgramParameter, Region, User, type Role } from '../models';
+import { FundSource, Region, User, type Role } from '../models';
 import { fundAppropriation } from '../../services/money/budget';
-import {
-  HOME_BED_PARAMETERS,
-  HOME_BED_POLICY_CLAUSE,
-  HOME_BED_PROGRAM_CODE,
-} from '../../services/programs/home-bed';
+import { seedCalendar } from '../../services/calendar/store';
+import { publishRepositoryDefinitions } from '../../services/programs/versions';
 import { moduleLogger } from '../../services/logger';
 import { CITY, DISTRICTS, syntheticTownships } from './regions';
 
@@ -50,9 +47,10 @@ const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: R
 ];
 
 /**
- * Loads what a fresh installation needs and a demo needs: regions, the home-bed program
- * with example parameter values, fund sources with example appropriations, and one demo
- * user per role. Safe to run again: existing rows are left as they are.
+ * Loads what a fresh installation needs and a demo needs: regions, the programs from
+ * their definition files, the working-day calendar, fund sources with example
+ * appropriations, and one demo user per role. Safe to run again: existing rows are left
+ * as they are.
  */
 export async function seed(options: { year?: number } = {}): Promise<{ demoLogins: DemoLogin[] }> {
   const year = options.year ?? new Date().getFullYear();
@@ -73,36 +71,9 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
     });
   }
 
-  await Program.findOrCreate({
-    where: { code: HOME_BED_PROGRAM_CODE },
-    defaults: { code: HOME_BED_PROGRAM_CODE, name: '家庭养老床位奖补', policyClause: HOME_BED_POLICY_CLAUSE },
-  });
-  // The policy names no amounts: these are examples for a demo, to be replaced by the bureau.
-  const parameters = [
-    {
-      name: HOME_BED_PARAMETERS.rewardPerBedFen,
-      value: 200_000,
-      description: '每张通过核查的家庭养老床位奖补金额（分）（示例值）',
-    },
-    {
-      name: HOME_BED_PARAMETERS.minimumOperatingBeds,
-      value: 2,
-      description: '运营规模：机构运营的家庭养老床位不少于（张）（示例值）',
-    },
-  ];
-  for (const parameter of parameters) {
-    await ProgramParameter.findOrCreate({
-      where: { programCode: HOME_BED_PROGRAM_CODE, name: parameter.name, effectiveFrom: '2024-01-01' },
-      defaults: {
-        ...parameter,
-        programCode: HOME_BED_PROGRAM_CODE,
-        effectiveFrom: '2024-01-01',
-        effectiveTo: null,
-        policyClause: HOME_BED_POLICY_CLAUSE,
-        isExample: true,
-      },
-    });
-  }
+  // Programs come from their definition files; an edited file becomes a new version.
+  await publishRepositoryDefinitions('system:seed');
+  await seedCalendar('system:seed');
 
   for (const source of FUND_SOURCES)
     await FundSource.findOrCreate({ where: { code: source.code }, defaults: { ...source } });
@@ -146,13 +117,14 @@ async function ensureDemoUsers(): Promise<User> {
 /** Example appropriations for the year, only when the year has none yet. */
 async function seedAppropriations(year: number, adminId: string): Promise<void> {
   const examples = [
-    { fundSourceCode: 'city_special', amountFen: 2_000_000_00n },
-    { fundSourceCode: 'welfare_lottery', amountFen: 3_000_000_00n },
+    { programCode: 'home-bed', fundSourceCode: 'city_special', amountFen: 2_000_000_00n },
+    { programCode: 'home-bed', fundSourceCode: 'welfare_lottery', amountFen: 3_000_000_00n },
+    { programCode: 'rural-happiness-home-canteen', fundSourceCode: 'welfare_lottery', amountFen: 1_000_000_00n },
   ];
   for (const example of examples) {
     await inTransaction((tx) =>
       fundAppropriation(tx, {
-        programCode: HOME_BED_PROGRAM_CODE,
+        programCode: example.programCode,
         year,
         fundSourceCode: example.fundSourceCode,
         amountFen: example.amountFen,

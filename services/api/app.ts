@@ -9,6 +9,9 @@ import { authenticate, describeUser, currentUser, login } from './auth';
 import { administrationRouter } from './routes/administration';
 import { applicationsRouter } from './routes/applications';
 import { financeRouter } from './routes/finance';
+import { calendarRouter } from './routes/calendar';
+import { monitoringRouter } from './routes/monitoring';
+import { programsRouter } from './routes/programs';
 
 const log = moduleLogger('api');
 
@@ -51,6 +54,9 @@ export function createApp(): express.Express {
     res.json(describeUser(currentUser(req)));
   });
   app.use('/applications', applicationsRouter);
+  app.use('/programs', programsRouter);
+  app.use('/calendar', calendarRouter);
+  app.use(monitoringRouter);
   app.use(financeRouter);
   app.use(administrationRouter);
 

@@ -1,14 +1,17 @@
-import { Op } from 'sequelize';
-import { inTransaction } from '../../db';
-import { Application, Bed } from '../../db/models';
+import crypto from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import { database, inTransaction } from '../../db';
+import { Application, Bed, RuleEvaluation } from '../../db/models';
 import { InsufficientBudgetError, NotFoundError } from '../errors';
 import { commitAward } from '../money/budget';
 import { fenFromColumn } from '../money/amount';
-import { computeHomeBedAward } from '../programs/home-bed-award';
-import { HOME_BED_PARAMETERS } from '../programs/home-bed';
-import { parameterInForce } from '../programs/parameters';
+import { lockFundingGroup, markClaimsFunded, raiseFlags, releaseClaims, runChecks } from '../programs/checks';
+import { evaluateApplication, type Evaluation } from '../programs/evaluation';
+import { parametersOn } from '../programs/parameters';
+import { pinnedVersion } from '../programs/versions';
 import { shanghaiDate } from '../time';
 import type { Actor } from '../../workflows/application-messages';
+import { capUsages, gatherFacts } from './award-facts';
 import { setApplicationStatus } from './review';
 
 export type AwardSettlement =
@@ -20,9 +23,10 @@ export type AwardSettlement =
 const COMMITTED = ['awaiting_payment', 'payment_prepared', 'payment_sent', 'paid'];
 
 /**
- * After city approval: computes the award with the parameters in force on the day the
- * application was submitted, and commits it against the program year's budget. A budget
- * that cannot hold it leaves the application waiting for funds instead of failing.
+ * After city approval: evaluates the application under its pinned program version, with
+ * the parameters in force on the day it was submitted, and commits the award against the
+ * program year's budget. The evaluation is stored with its trace whatever the outcome. A
+ * budget that cannot hold the award leaves the application waiting for funds.
  */
 export async function settleAward(input: {
   applicationId: string;
@@ -34,60 +38,34 @@ export async function settleAward(input: {
   if (COMMITTED.includes(application.status)) {
     return { outcome: 'committed', awardFen: fenFromColumn(application.awardFen).toString() };
   }
+  if (application.status === 'refused')
+    return { outcome: 'ineligible', reasons: await latestReasons(application.id) };
 
-  const onDate = shanghaiDate(application.submittedAt);
-  const rewardPerBed = await parameterInForce<number>(
-    application.programCode,
-    HOME_BED_PARAMETERS.rewardPerBedFen,
-    onDate,
-  );
-  const minimumBeds = await parameterInForce<number>(
-    application.programCode,
-    HOME_BED_PARAMETERS.minimumOperatingBeds,
-    onDate,
-  );
-  const beds = await Bed.findAll({ where: { applicationId: application.id } });
-  const providerOperatingBeds = await countProviderOperatingBeds(application);
-  const award = computeHomeBedAward({
-    bedsInspected: beds.filter((bed) => bed.inspectionResult !== null).length,
-    bedsPassed: beds.filter((bed) => bed.inspectionResult === 'pass').length,
-    providerOperatingBeds,
-    rewardPerBedFen: BigInt(rewardPerBed.value),
-    minimumOperatingBeds: minimumBeds.value,
-  });
-  const calculation = {
-    lines: award.lines,
-    parameters: [rewardPerBed, minimumBeds],
-    eligible: award.eligible,
-    reasons: award.reasons,
-    awardFen: award.awardFen.toString(),
-  };
-
-  if (!award.eligible) {
-    await inTransaction(async (tx) => {
-      const refused = await setApplicationStatus(
-        tx,
-        application.id,
-        'refused',
-        input.actor.userId,
-        'award.ineligible',
-        {
-          reasons: award.reasons,
-          calculation,
-        },
-      );
-      await refused.update({ awardCalculation: calculation }, { transaction: tx });
-    });
-    return { outcome: 'ineligible', reasons: award.reasons };
-  }
-
+  let evaluation: Evaluation | undefined;
   try {
-    await inTransaction(async (tx) => {
+    return await inTransaction(async (tx) => {
+      evaluation = await evaluate(tx, application);
+      await storeEvaluation(tx, application, input.actionKey, evaluation);
+      if (!evaluation.eligible) {
+        await releaseClaims(tx, application.id);
+        const refused = await setApplicationStatus(
+          tx,
+          application.id,
+          'refused',
+          input.actor.userId,
+          'award.ineligible',
+          {
+            reasons: evaluation.reasons,
+          },
+        );
+        await refused.update({ awardCalculation: summary(evaluation) }, { transaction: tx });
+        return { outcome: 'ineligible', reasons: evaluation.reasons } as const;
+      }
       const commitment = await commitAward(tx, {
         applicationId: application.id,
         programCode: application.programCode,
         year: application.programYear,
-        amountFen: award.awardFen,
+        amountFen: BigInt(evaluation.awardFen),
         actor: input.actor.userId,
       });
       const updated = await setApplicationStatus(
@@ -97,22 +75,23 @@ export async function settleAward(input: {
         input.actor.userId,
         'award.committed',
         {
-          awardFen: award.awardFen.toString(),
+          awardFen: evaluation.awardFen,
           appropriationId: commitment.appropriationId,
         },
       );
       await updated.update(
         {
-          awardFen: award.awardFen.toString(),
-          awardCalculation: calculation,
+          awardFen: evaluation.awardFen,
+          awardCalculation: summary(evaluation),
           appropriationId: commitment.appropriationId,
         },
         { transaction: tx },
       );
+      return { outcome: 'committed', awardFen: evaluation.awardFen } as const;
     });
-    return { outcome: 'committed', awardFen: award.awardFen.toString() };
   } catch (error) {
-    if (!(error instanceof InsufficientBudgetError)) throw error;
+    if (!(error instanceof InsufficientBudgetError) || !evaluation) throw error;
+    const requestedFen = evaluation.awardFen;
     await inTransaction(async (tx) => {
       if (application.status === 'awaiting_funds') return;
       const waiting = await setApplicationStatus(
@@ -122,25 +101,88 @@ export async function settleAward(input: {
         input.actor.userId,
         'award.awaiting_funds',
         {
-          requestedFen: award.awardFen.toString(),
+          requestedFen,
           budget: error.details,
         },
       );
-      await waiting.update({ awardCalculation: calculation }, { transaction: tx });
+      await waiting.update({ awardCalculation: summary(evaluation as Evaluation) }, { transaction: tx });
     });
-    return { outcome: 'awaiting_funds', requestedFen: award.awardFen.toString() };
+    return { outcome: 'awaiting_funds', requestedFen };
   }
 }
 
-/** Passing beds the provider runs in this program, in applications not refused. */
-async function countProviderOperatingBeds(application: Application): Promise<number> {
-  const applications = await Application.findAll({
-    attributes: ['id'],
-    where: {
-      programCode: application.programCode,
-      organisationCreditCode: application.organisationCreditCode,
-      status: { [Op.ne]: 'refused' },
+/** What the application record keeps of an evaluation: enough for the award notice. */
+function summary(evaluation: Evaluation) {
+  return {
+    programVersion: evaluation.programVersion,
+    onDate: evaluation.onDate,
+    eligible: evaluation.eligible,
+    reasons: evaluation.reasons,
+    awardFen: evaluation.awardFen,
+    lines: evaluation.lines,
+  };
+}
+
+async function latestReasons(applicationId: string): Promise<string[]> {
+  const latest = await RuleEvaluation.findOne({ where: { applicationId }, order: [['createdAt', 'DESC']] });
+  return ((latest?.trace as Evaluation | undefined)?.reasons ?? []).slice();
+}
+
+async function storeEvaluation(
+  tx: Transaction,
+  application: Application,
+  actionKey: string,
+  evaluation: Evaluation,
+) {
+  await RuleEvaluation.create(
+    {
+      id: crypto.randomUUID(),
+      actionKey,
+      applicationId: application.id,
+      programVersionId: application.programVersionId as number,
+      purpose: 'award',
+      outcome: evaluation.eligible ? 'eligible' : 'ineligible',
+      trace: evaluation,
+      createdAt: new Date(),
     },
+    { transaction: tx },
+  );
+}
+
+/**
+ * Gathers the facts and evaluates. Runs inside the committing transaction, holding the
+ * funding group's lock and the program year's cap lock, so that two awards cannot both
+ * fund the same subject or both use the last of a cap.
+ */
+async function evaluate(tx: Transaction, application: Application): Promise<Evaluation> {
+  if (application.programVersionId === null) {
+    throw new NotFoundError('Program version of application', application.reference);
+  }
+  const { definition, version } = await pinnedVersion(application.programVersionId);
+  const onDate = shanghaiDate(application.submittedAt);
+  if (definition.checks.doublePayment)
+    await lockFundingGroup(tx, definition.checks.doublePayment.fundingGroup);
+  await database().query('SELECT pg_advisory_xact_lock(hashtext(:key))', {
+    replacements: { key: `caps:${application.programCode}:${application.programYear}` },
+    transaction: tx,
   });
-  return Bed.count({ where: { applicationId: applications.map((a) => a.id), inspectionResult: 'pass' } });
+
+  const beds = await Bed.findAll({
+    where: { applicationId: application.id },
+    order: [['sequence', 'ASC']],
+    transaction: tx,
+  });
+  const checks = await runChecks(tx, { application, definition, beds, onDate });
+  await raiseFlags(tx, application.id, checks, 'system:award');
+  const gathered = await gatherFacts(tx, application, definition, beds, checks);
+  const evaluation = await evaluateApplication({
+    definition,
+    programVersion: version,
+    onDate,
+    facts: gathered.facts,
+    parameters: parametersOn(definition, onDate),
+    capUsages: await capUsages(tx, application, definition),
+  });
+  if (evaluation.eligible) await markClaimsFunded(tx, application.id, gathered.unpaidSubjectKeys);
+  return evaluation;
 }

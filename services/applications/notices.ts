@@ -3,7 +3,9 @@ import { database } from '../../db';
 import { Application, Appropriation, Bed, FundSource, Notice, Payment } from '../../db/models';
 import { NotFoundError } from '../errors';
 import { fenFromColumn } from '../money/amount';
-import { issueNotice, HOME_CARE_BED_POLICY_BASIS, type IssuedNotice, type NoticeContent } from '../notices';
+import { issueNotice, policyBasis, type IssuedNotice, type NoticeContent } from '../notices';
+import type { ProgramDefinition } from '../programs/definition';
+import { pinnedVersion } from '../programs/versions';
 import { shanghaiDate } from '../time';
 import type { NoticeKind } from '../../workflows/stages';
 
@@ -18,9 +20,9 @@ export interface ApplicationNoticeInput {
   reasons: string[];
 }
 
+/** What the award settlement keeps on the application (see services/applications/award.ts). */
 interface AwardCalculation {
   lines: Array<{ label: string; value: string }>;
-  parameters: Array<{ name: string; value: number }>;
 }
 
 /**
@@ -34,7 +36,9 @@ export async function issueApplicationNotice(input: ApplicationNoticeInput): Pro
   const existing = await Notice.findOne({ where: { noticeKey: input.noticeKey } });
   const documentNumber = existing ? '' : await nextDocumentNumber(application.programYear);
 
+  const { definition } = await pinnedVersion(application.programVersionId as number);
   const base = {
+    programName: definition.name,
     documentNumber,
     issuedOn: shanghaiDate(),
     organisationName: application.organisationName,
@@ -45,18 +49,35 @@ export async function issueApplicationNotice(input: ApplicationNoticeInput): Pro
     applicationId: application.id,
     recipientEmail: application.contactEmail,
     actor: 'system:notices',
-    content: await contentFor(input, application, base),
+    content: await contentFor(input, application, definition, base),
   });
 }
 
 type Base = Pick<
   NoticeContent,
-  'documentNumber' | 'issuedOn' | 'organisationName' | 'applicationReference' | 'noticeKey'
+  'programName' | 'documentNumber' | 'issuedOn' | 'organisationName' | 'applicationReference' | 'noticeKey'
 >;
+
+/** 申报家庭养老床位3张 / 申报服务设施：幸福食堂 — what the application asks money for. */
+function subjectSummary(definition: ProgramDefinition, application: Application, beds: Bed[]): string {
+  const { subject } = definition;
+  if (subject.kind === 'bed') return `申报${subject.name}${beds.length}张`;
+  const facts = application.facts as Record<string, unknown>;
+  const nameFact = definition.facts.find((f) => f.name.endsWith('Name'));
+  const key = subject.keyFact ? String(facts[subject.keyFact] ?? '') : '';
+  const name = nameFact ? String(facts[nameFact.name] ?? '') : '';
+  return `申报${subject.name}：${[name, key].filter((part) => part !== '').join('，')}`;
+}
+
+function nextStep(definition: ProgramDefinition): string {
+  const names = definition.stages.stages.slice(1).map((stage) => stage.name);
+  return `申请将依次进行${names.join('、')}；审核结果将另行书面通知。`;
+}
 
 async function contentFor(
   input: ApplicationNoticeInput,
   application: Application,
+  definition: ProgramDefinition,
   base: Base,
 ): Promise<NoticeContent> {
   const beds = await Bed.findAll({ where: { applicationId: application.id }, order: [['sequence', 'ASC']] });
@@ -65,24 +86,34 @@ async function contentFor(
       return {
         ...base,
         kind: 'acceptance',
-        bedCount: beds.length,
+        subjectSummary: subjectSummary(definition, application, beds),
         receivedOn: shanghaiDate(application.submittedAt),
-        nextStep: '申请已转入初审，随后由区市民政部门实地核查床位；审核结果将另行书面通知。',
+        nextStep: nextStep(definition),
       };
     case 'documents_requested':
       return { ...base, kind: 'documents_requested', items: input.reasons };
     case 'refusal':
       return { ...base, kind: 'refusal', stage: input.stageName, reasons: input.reasons };
     case 'award':
-      return awardContent(application, beds, base);
+      return awardContent(application, definition, beds, base);
     case 'payment':
       return paymentContent(application, base);
   }
 }
 
-async function awardContent(application: Application, beds: Bed[], base: Base): Promise<NoticeContent> {
+async function awardContent(
+  application: Application,
+  definition: ProgramDefinition,
+  beds: Bed[],
+  base: Base,
+): Promise<NoticeContent> {
   const calculation = application.awardCalculation as AwardCalculation;
-  const rewardPerBed = calculation.parameters.find((p) => p.name === 'reward_per_bed_fen');
+  const inspected = beds.filter((b) => b.inspectionResult !== null).length;
+  const passed = beds.filter((b) => b.inspectionResult === 'pass').length;
+  const findings =
+    definition.subject.kind === 'bed'
+      ? `经实地验收，共验收${definition.subject.name}${inspected}张，其中验收合格${passed}张`
+      : `经${definition.stages.stages.map((stage) => stage.name).join('、')}`;
   const appropriation = application.appropriationId
     ? await Appropriation.findByPk(application.appropriationId)
     : null;
@@ -90,13 +121,11 @@ async function awardContent(application: Application, beds: Bed[], base: Base): 
   return {
     ...base,
     kind: 'award',
-    bedsPassed: beds.filter((b) => b.inspectionResult === 'pass').length,
-    bedsInspected: beds.filter((b) => b.inspectionResult !== null).length,
-    rewardPerBedFen: BigInt(rewardPerBed?.value ?? 0),
+    findings,
     awardAmountFen: fenFromColumn(application.awardFen),
     calculation: calculation.lines,
     fundSourceName: fundSource?.name ?? '养老服务专项资金',
-    policyBasis: HOME_CARE_BED_POLICY_BASIS,
+    policyBasis: policyBasis(definition.policyClause),
     beds: beds.map((bed) => ({
       sequence: bed.sequence,
       maskedName: bed.personNameMasked,

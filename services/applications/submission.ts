@@ -2,9 +2,12 @@ import crypto from 'node:crypto';
 import Joi from 'joi';
 import { QueryTypes, UniqueConstraintError } from 'sequelize';
 import { database, inTransaction } from '../../db';
-import { Application, Bed, Program, Region, type User } from '../../db/models';
+import { Application, Bed, Region, type User } from '../../db/models';
+import { claimSubjects, raiseFlags, runChecks } from '../programs/checks';
+import type { ApplicantType } from '../programs/definition';
+import { admitSubmission } from './admission';
 import { recordAuditEvent } from '../audit';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { ForbiddenError, ValidationError } from '../errors';
 import { creditCodeProblem } from '../identifiers/credit-code';
 import { maskResidentId, residentIdProblem } from '../identifiers/resident-id';
 import { maskPersonName, personalDataDigest, sealPersonalData } from '../personal-data';
@@ -38,9 +41,24 @@ const residentId = Joi.string()
     return problem ? helpers.message({ custom: `{{#label}} ${RESIDENT_ID_MESSAGES[problem]}` }) : value;
   });
 
-/** A home-bed application as the provider submits it. */
+const bedSchema = Joi.object({
+  personName: Joi.string().trim().min(1).max(50).required(),
+  idNumber: residentId.required(),
+  address: Joi.string().trim().min(5).max(300).required(),
+  acceptedOn: Joi.date().iso().max('now').required(),
+});
+
+/**
+ * An application as the applicant submits it: the fields every program shares, the beds
+ * for programs whose subject is a bed, and the facts the program's definition declares
+ * (checked against the definition once the program version is known).
+ */
 export const submissionSchema = Joi.object({
-  programCode: Joi.string().valid('home-bed').required(),
+  programCode: Joi.string()
+    .trim()
+    .pattern(/^[a-z][a-z0-9-]{1,60}$/)
+    .required(),
+  applicantType: Joi.string().valid('provider', 'township', 'district').default('provider'),
   organisation: Joi.object({
     creditCode: creditCode.required(),
     name: Joi.string().trim().min(2).max(200).required(),
@@ -62,27 +80,22 @@ export const submissionSchema = Joi.object({
   beds: Joi.array()
     .min(1)
     .max(500)
-    .items(
-      Joi.object({
-        personName: Joi.string().trim().min(1).max(50).required(),
-        idNumber: residentId.required(),
-        address: Joi.string().trim().min(5).max(300).required(),
-        acceptedOn: Joi.date().iso().max('now').required(),
-      }),
-    )
+    .items(bedSchema)
     .unique((a: { idNumber: string }, b: { idNumber: string }) => a.idNumber === b.idNumber)
-    .required()
     .messages({ 'array.unique': 'beds lists the same older person twice ({{#dupePos}} and {{#pos}})' }),
+  facts: Joi.object().unknown(true),
 }).required();
 
 export interface Submission {
   programCode: string;
+  applicantType: ApplicantType;
   organisation: { creditCode: string; name: string };
   contactEmail: string;
   districtCode: string;
   townshipCode: string;
   bankAccount: { name: string; number: string; bank: string };
-  beds: Array<{ personName: string; idNumber: string; address: string; acceptedOn: Date }>;
+  beds?: Array<{ personName: string; idNumber: string; address: string; acceptedOn: Date }>;
+  facts?: Record<string, unknown>;
 }
 
 /**
@@ -132,8 +145,8 @@ export async function recordSubmission(
       'ORGANISATION_MISMATCH',
     );
   }
-  if (!(await Program.findByPk(submission.programCode)))
-    throw new NotFoundError('Program', submission.programCode);
+  const { version, facts } = await admitSubmission(submission);
+  const { definition } = version;
   const township = await Region.findByPk(submission.townshipCode);
   if (!township || township.level !== 'township' || township.parentCode !== submission.districtCode) {
     throw new ValidationError("The township must be one of the district's townships.", [
@@ -158,8 +171,11 @@ export async function recordSubmission(
       const application = await Application.create(
         {
           id: crypto.randomUUID(),
-          reference: `JTCW-${year}-${seq.padStart(6, '0')}`,
+          reference: `${definition.referencePrefix}-${year}-${seq.padStart(6, '0')}`,
           programCode: submission.programCode,
+          programVersionId: version.id,
+          applicantType: submission.applicantType,
+          facts,
           programYear: year,
           status: 'under_review',
           stage: null,
@@ -182,7 +198,7 @@ export async function recordSubmission(
         { transaction: tx },
       );
       const beds = await Bed.bulkCreate(
-        submission.beds.map((bed, index) => ({
+        (submission.beds ?? []).map((bed, index) => ({
           id: crypto.randomUUID(),
           applicationId: application.id,
           sequence: index + 1,
@@ -211,9 +227,18 @@ export async function recordSubmission(
           organisationCreditCode: application.organisationCreditCode,
           districtCode: application.districtCode,
           townshipCode: application.townshipCode,
+          programVersion: version.version,
           beds: beds.map((bed) => ({ id: bed.id, sequence: bed.sequence, idNumber: bed.idNumberMasked })),
         },
       });
+      // Claimed now so that reviewers see a double payment from the first stage on.
+      await claimSubjects(tx, { application, definition, beds });
+      await raiseFlags(
+        tx,
+        application.id,
+        await runChecks(tx, { application, definition, beds, onDate: shanghaiDate(now) }),
+        user.id,
+      );
       return { application, bedIds: beds.map((bed) => bed.id), created: true };
     });
   } catch (error) {

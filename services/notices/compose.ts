@@ -78,7 +78,7 @@ function bodyBlocks(content: NoticeContent, program: string, application: string
       return [
         paragraph(
           `我局于${chineseDate(content.receivedOn)}收到你单位提交的${program}申请` +
-            `（申请编号：${content.applicationReference}），申报家庭养老床位${content.bedCount}张。` +
+            `（申请编号：${content.applicationReference}），${content.subjectSummary}。` +
             '经审查，申请材料齐全，符合受理条件，决定予以受理。',
         ),
         paragraph(content.nextStep),
@@ -117,15 +117,13 @@ export const REMEDY_PARAGRAPH =
 function awardBlocks(content: AwardNotice, application: string): NoticeBlock[] {
   const blocks: NoticeBlock[] = [
     paragraph(
-      `${application}，经实地验收，共验收家庭养老床位${content.bedsInspected}张，` +
-        `其中验收合格${content.bedsPassed}张。根据${content.policyBasis}的规定，` +
+      `${application}，${content.findings}。根据${content.policyBasis}的规定，` +
         `决定给予你单位奖补资金${amountInFiguresAndWords(content.awardAmountFen)}。`,
     ),
     heading('一、奖补资金计算'),
     {
       type: 'fields',
       rows: [
-        { label: '奖补标准', value: `${formatYuan(content.rewardPerBedFen)}元/张` },
         ...content.calculation,
         { label: '奖补金额', value: amountInFiguresAndWords(content.awardAmountFen) },
         { label: '资金来源', value: content.fundSourceName },

@@ -19,9 +19,10 @@ export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
 export const ISSUING_AUTHORITY = '烟台市民政局';
 /** The programme a notice concerns when its content names none. */
 export const DEFAULT_PROGRAM_NAME = '家庭养老床位奖补';
-/** The clause an award of the home-care bed programme rests on. */
-export const HOME_CARE_BED_POLICY_BASIS =
-  '《关于积极推进养老服务事业产业协同高质量发展的实施意见》二(二)1';
+/** The policy text and clause an award rests on, as a decision cites it. */
+export function policyBasis(clause: string): string {
+  return `《关于积极推进养老服务事业产业协同高质量发展的实施意见》${clause}`;
+}
 
 interface NoticeBase {
   /** The issued number, such as 烟民养补〔2026〕第000012号; the caller allocates it. */
@@ -38,7 +39,8 @@ interface NoticeBase {
 
 export interface AcceptanceNotice extends NoticeBase {
   kind: 'acceptance';
-  bedCount: number;
+  /** What was applied for, such as 申报家庭养老床位12张. */
+  subjectSummary: string;
   receivedOn: string;
   nextStep: string;
 }
@@ -72,14 +74,13 @@ export interface NoticeBedRow {
 
 export interface AwardNotice extends NoticeBase {
   kind: 'award';
-  bedsPassed: number;
-  bedsInspected: number;
-  rewardPerBedFen: bigint;
+  /** What the review found, such as 经实地验收，共验收家庭养老床位3张，其中验收合格2张. */
+  findings: string;
   awardAmountFen: bigint;
   /** The calculation as the decision states it, such as {label: '奖补标准', value: '3,000.00元/张'}. */
   calculation: { label: string; value: string }[];
   fundSourceName: string;
-  /** Usually {@link HOME_CARE_BED_POLICY_BASIS}. */
+  /** The clause the award rests on, see {@link policyBasis}. */
   policyBasis: string;
   beds: NoticeBedRow[];
 }
@@ -97,8 +98,4 @@ export interface PaymentNotice extends NoticeBase {
 }
 
 export type NoticeContent =
-  | AcceptanceNotice
-  | DocumentsRequestedNotice
-  | RefusalNotice
-  | AwardNotice
-  | PaymentNotice;
+  AcceptanceNotice | DocumentsRequestedNotice | RefusalNotice | AwardNotice | PaymentNotice;

@@ -167,7 +167,11 @@ function drawTable(doc: Doc, table: Extract<NoticeBlock, { type: 'table' }>): vo
     const rowHeight = Math.max(...heights) + 2 * padding;
     if (doc.y + rowHeight > PAGE.height - MARGIN.bottom) {
       doc.addPage();
-      if (!header) drawRow(table.columns.map((column) => column.header), true);
+      if (!header)
+        drawRow(
+          table.columns.map((column) => column.header),
+          true,
+        );
     }
 
     const top = doc.y;
@@ -185,7 +189,10 @@ function drawTable(doc: Doc, table: Extract<NoticeBlock, { type: 'table' }>): vo
     doc.y = top + rowHeight;
   };
 
-  drawRow(table.columns.map((column) => column.header), true);
+  drawRow(
+    table.columns.map((column) => column.header),
+    true,
+  );
   for (const row of table.rows) drawRow(row, false);
   doc.moveDown(0.6);
 }
@@ -198,7 +205,10 @@ function drawSignature(doc: Doc, notice: ComposedNotice): void {
   const width = 180;
   const x = PAGE.width - MARGIN.right - width - BODY_SIZE * 2;
   const top = doc.y + 30;
-  doc.font('regular').fontSize(BODY_SIZE + 1).fillColor('black');
+  doc
+    .font('regular')
+    .fontSize(BODY_SIZE + 1)
+    .fillColor('black');
   doc.text(`${ISSUING_AUTHORITY}（印章）`, x, top, { width, align: 'center' });
   doc.text(notice.issuedOn, x, top + 24, { width, align: 'center' });
   doc.x = MARGIN.left;
@@ -211,9 +221,14 @@ function drawFooter(doc: Doc, notice: ComposedNotice, verifyUrl: string, qrPng: 
   horizontalRule(doc, top, 0.5, '#888888');
 
   doc.font('regular').fontSize(9).fillColor('#333333');
-  doc.text(`申请编号：${notice.applicationReference}    文号：${notice.documentNumber}`, MARGIN.left, top + 8, {
-    width: textWidth,
-  });
+  doc.text(
+    `申请编号：${notice.applicationReference}    文号：${notice.documentNumber}`,
+    MARGIN.left,
+    top + 8,
+    {
+      width: textWidth,
+    },
+  );
   doc.text('核验方式：扫描右侧二维码，或访问下列网址，核对本文书内容与我局存档是否一致：', {
     width: textWidth,
     lineGap: 2,

@@ -18,3 +18,18 @@ export const ENGINE_FACTS = {
 } as const;
 
 export type EngineFactName = keyof typeof ENGINE_FACTS;
+
+/** The engine facts as printed on notices and shown to reviewers. */
+export const ENGINE_FACT_LABELS: Readonly<Record<EngineFactName, string>> = {
+  programYear: '申报年度',
+  applicantType: '申报主体类型',
+  subjectCount: '申报数量',
+  subjectsInspected: '核查数量',
+  subjectsPassed: '核查合格数量',
+  subjectsPayable: '可予奖补数量',
+  duplicateSubjects: '已享受同类奖补数量',
+  ltcCoveredSubjects: '已享受长期护理保险数量',
+  applicantSubjectsPassed: '申报主体运营合格数量',
+  blacklisted: '列入黑名单',
+  sharedBankAccount: '银行账户与其他主体共用',
+};

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { Application, AuditEvent, Decision, Notice, Payment, ProgramParameter, User } from '../../db/models';
+import { Application, AuditEvent, Decision, Notice, Payment, User } from '../../db/models';
+import { publishVariant, setParameter } from '../support/programs';
 import { readNoticePdf } from '../../services/notices';
 import { simulateBankResponse } from '../../services/money/bank';
 import { ApiClient } from '../support/http';
@@ -192,18 +193,14 @@ describe('a refused application', () => {
 
 describe('an award the budget cannot hold', () => {
   it('waits for funds, and is committed once the appropriation is raised', async () => {
-    // A reward far beyond the seeded budget, effective for today's applications.
-    await ProgramParameter.create({
-      programCode: 'home-bed',
-      name: 'reward_per_bed_fen',
-      value: 1_000_000_000,
-      effectiveFrom: '2025-01-01',
-      effectiveTo: null,
-      policyClause: '二(二)1',
-      isExample: true,
-      description: 'test: an award larger than the budget',
+    // A version with a reward far beyond the seeded budget, in force for today's applications.
+    const version = await publishVariant(as('admin'), 'home-bed', (definition) => {
+      setParameter(definition, 'reward_per_bed_fen', 1_000_000_000);
+      setParameter(definition, 'per_applicant_cap_fen', 100_000_000_000);
     });
     const id = await submitAndReviewToCity(as, 2);
+    // Retired at once: the application keeps the version it pinned; later tests get the file's.
+    await as('admin').post(`/programs/home-bed/versions/${version}/retire`, { reason: 'test over' });
 
     const approved = await as('city').post(`/applications/${id}/decisions`, {
       stage: 'city_review',
@@ -228,7 +225,6 @@ describe('an award the budget cannot hold', () => {
 
 describe('a payment approved by the officer who prepared it', () => {
   it('is refused with 403 FOUR_EYES and the payment stays prepared', async () => {
-    await ProgramParameter.destroy({ where: { description: 'test: an award larger than the budget' } });
     const id = await submitAndReviewToCity(as, 2);
     await as('city').post(`/applications/${id}/decisions`, { stage: 'city_review', decision: 'approve' });
     const prepared = await as('finance1').post(`/applications/${id}/payment`);

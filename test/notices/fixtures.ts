@@ -1,7 +1,7 @@
 import { maskPersonName } from '../../services/personal-data';
 import { maskResidentId } from '../../services/identifiers/resident-id';
 import {
-  HOME_CARE_BED_POLICY_BASIS,
+  policyBasis,
   type AcceptanceNotice,
   type AwardNotice,
   type DocumentsRequestedNotice,
@@ -26,7 +26,7 @@ export function acceptance(overrides: Partial<AcceptanceNotice> = {}): Acceptanc
     ...common,
     kind: 'acceptance',
     noticeKey: 'JTCW-2026-000001:acceptance',
-    bedCount: 12,
+    subjectSummary: '申报家庭养老床位12张',
     receivedOn: '2026-11-20',
     nextStep: '我局将在二十个工作日内组织实地验收，请保持联系电话畅通。',
     ...overrides,
@@ -58,16 +58,15 @@ export function award(bedCount = 3): AwardNotice {
     ...common,
     kind: 'award',
     noticeKey: 'JTCW-2026-000001:award',
-    bedsInspected: 102,
-    bedsPassed: 100,
-    rewardPerBedFen: 300_000n,
+    findings: '经实地验收，共验收家庭养老床位102张，其中验收合格100张',
     awardAmountFen: 30_000_000n,
     calculation: [
+      { label: '奖补标准', value: '3,000.00元/张' },
       { label: '验收合格床位', value: '100张' },
       { label: '计算过程', value: '100张 × 3,000.00元/张 = 300,000.00元' },
     ],
     fundSourceName: '市级福利彩票公益金',
-    policyBasis: HOME_CARE_BED_POLICY_BASIS,
+    policyBasis: policyBasis('二(二)1'),
     beds: Array.from({ length: bedCount }, (_, i) => ({
       sequence: i + 1,
       maskedName: maskPersonName(ELDER.name),

@@ -31,14 +31,22 @@ export default async function globalSetup(): Promise<void> {
 
   // Free ports chosen by the OS, so that a developer's own `npm start` on 7233 is left alone.
   const logFile = path.join(os.tmpdir(), `subsidies-test-temporal-${process.pid}.log`);
-  const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: await freePort(), logFile });
+  const temporal = await startTemporalDevServer({
+    port: await freePort(),
+    uiPort: await freePort(),
+    logFile,
+  });
   const stopTemporal = async (): Promise<void> => {
     await temporal.stop();
     fs.rmSync(logFile, { force: true });
   };
   setTestServices({ stopTemporal, stopPostgres: postgres.stop });
 
-  writeInfrastructure({ postgresServerUrl: postgres.serverUrl, templateDatabase, temporalAddress: temporal.address });
+  writeInfrastructure({
+    postgresServerUrl: postgres.serverUrl,
+    templateDatabase,
+    temporalAddress: temporal.address,
+  });
 }
 
 async function choosePostgres(): Promise<{ serverUrl: string; stop?: () => Promise<void> }> {

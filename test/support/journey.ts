@@ -1,8 +1,15 @@
 import type { ApiClient } from './http';
 import { sampleSubmission } from './samples';
 
-/** Submits a sample application and takes it through every stage up to the city's decision. */
-export async function submitAndReviewToCity(as: (name: string) => ApiClient, beds = 2): Promise<string> {
+/**
+ * Submits a sample application and takes it through every stage up to the city's decision,
+ * every bed inspected with `inspection`.
+ */
+export async function submitAndReviewToCity(
+  as: (name: string) => ApiClient,
+  beds = 2,
+  inspection: 'pass' | 'fail' = 'pass',
+): Promise<string> {
   const submitted = await as('provider').post('/applications', sampleSubmission(beds));
   if (submitted.status !== 201) throw new Error(`submission failed: ${JSON.stringify(submitted.body)}`);
   const id = submitted.body.id as string;
@@ -15,8 +22,8 @@ export async function submitAndReviewToCity(as: (name: string) => ApiClient, bed
   for (const bed of submitted.body.beds as Array<{ id: string }>) {
     await expectOk(
       as('assessor').post(`/applications/${id}/beds/${bed.id}/inspection`, {
-        result: 'pass',
-        note: '符合建设标准',
+        result: inspection,
+        note: inspection === 'pass' ? '符合建设标准' : '未安装紧急呼叫设备',
       }),
     );
   }

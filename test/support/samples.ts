@@ -8,7 +8,16 @@ export function residentId(birth: string, n: number): string {
   return body + residentIdCheckCharacter(body);
 }
 
-/** A home-bed application as the demo provider would submit it. */
+// Each bed gets a person never used before in this process: a person's bed is funded once.
+let peopleIssued = 0;
+
+function nextPerson(): string {
+  const n = peopleIssued++;
+  const birth = `19${40 + (n % 40)}${String((n % 12) + 1).padStart(2, '0')}${String((n % 28) + 1).padStart(2, '0')}`;
+  return residentId(birth, 100 + (Math.floor(n / 40) % 900));
+}
+
+/** A home-bed application as the demo provider would submit it, for people not seen before. */
 export function sampleSubmission(beds = 3): Record<string, unknown> {
   return {
     programCode: 'home-bed',
@@ -23,7 +32,7 @@ export function sampleSubmission(beds = 3): Record<string, unknown> {
     },
     beds: Array.from({ length: beds }, (_, i) => ({
       personName: ['王秀英', '李建国', '张桂兰', '刘淑珍', '陈玉梅'][i % 5],
-      idNumber: residentId(`19${40 + i}0${(i % 9) + 1}15`, 21 + i),
+      idNumber: nextPerson(),
       address: `烟台市芝罘区示例路${i + 1}号（合成数据）`,
       acceptedOn: '2026-10-15',
     })),

@@ -8,7 +8,7 @@ import { readInfrastructure } from './test-infrastructure';
  */
 export async function useTemporal(): Promise<{ address: string }> {
   const address = readInfrastructure().temporalAddress;
-  if (!address) throw new Error('No Temporal dev server recorded: run the tests with jest\'s global setup.');
+  if (!address) throw new Error("No Temporal dev server recorded: run the tests with jest's global setup.");
 
   // useTestDatabase() put this file's own database in the configuration, not in the environment.
   const { databaseUrl } = config();

@@ -35,7 +35,10 @@ export function takeTestServices(): TestServices | undefined {
   return services;
 }
 
-export const INFRASTRUCTURE_FILE = path.join(os.tmpdir(), `subsidies-test-infrastructure-${process.ppid}.json`);
+export const INFRASTRUCTURE_FILE = path.join(
+  os.tmpdir(),
+  `subsidies-test-infrastructure-${process.ppid}.json`,
+);
 
 export function writeInfrastructure(info: TestInfrastructure): void {
   fs.writeFileSync(infrastructureFile(), JSON.stringify(info));

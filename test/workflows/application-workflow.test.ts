@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { User } from '../../db/models';
 import { config } from '../../services/config';
 import { connectClient } from '../../services/temporal/connection';
-import { HOME_BED_STAGES } from '../../services/programs/home-bed';
+import { repositoryDefinition } from '../support/programs';
 import {
   applicationWorkflowId,
   decideUpdate,
@@ -13,6 +13,8 @@ import type { StageTable } from '../../workflows/stages';
 import { ApiClient } from '../support/http';
 import { sampleSubmission } from '../support/samples';
 import { startSystem, type RunningSystem } from '../support/system';
+
+const HOME_BED_STAGES = repositoryDefinition('home-bed').stages;
 
 let system: RunningSystem;
 let provider: ApiClient;

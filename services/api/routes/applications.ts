@@ -12,7 +12,8 @@ import {
   findVisibleApplication,
   listApplications,
 } from '../../applications/queries';
-import { HOME_BED_STAGES } from '../../programs/home-bed';
+import { pinnedVersion } from '../../programs/versions';
+import { applicationExplanation } from '../../applications/explanation';
 import { CITY } from '../../../db/seed/regions';
 import {
   attachDocumentUpdate,
@@ -57,6 +58,7 @@ applicationsRouter.post('/', async (req, res) => {
   }
   const submission = validateSubmission(req.body);
   const { application, bedIds, created } = await recordSubmission(user, submission, key);
+  const { definition } = await pinnedVersion(application.programVersionId as number);
 
   // Also on a replay: the first request may have failed between recording and starting.
   await startApplicationWorkflow({
@@ -68,7 +70,7 @@ applicationsRouter.post('/', async (req, res) => {
     districtCode: application.districtCode,
     cityCode: CITY.code,
     bedIds,
-    stages: HOME_BED_STAGES,
+    stages: definition.stages,
   });
   if (!created) res.set('Idempotent-Replayed', 'true');
   res.status(201).json(await describeApplication(application));
@@ -87,6 +89,12 @@ applicationsRouter.get('/', async (req, res) => {
 
 applicationsRouter.get('/:id', async (req, res) => {
   res.json(await describeApplication(await findVisibleApplication(currentUser(req), String(req.params.id))));
+});
+
+/** The stored rule evaluations with their traces, and for staff the checks' flags. */
+applicationsRouter.get('/:id/explanation', async (req, res) => {
+  const user = currentUser(req);
+  res.json(await applicationExplanation(await findVisibleApplication(user, String(req.params.id)), user));
 });
 
 applicationsRouter.get('/:id/timeline', async (req, res) => {
