@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Application, AuditEvent, Program, Region, StageDeadline, User } from '../../db/models';
+import { scheduleStageDeadline } from '../../services/applications/deadlines';
+import { seedCalendar } from '../../services/calendar/store';
 import { config, loadConfig, setConfig } from '../../services/config';
 import { TIME_ZONE } from '../../services/time';
 import { runWorker } from '../../services/worker/run';
@@ -290,5 +292,27 @@ describe('stage deadlines', () => {
     expect(second?.dueAt?.getTime()).toBe((second as StageDeadline).enteredAt.getTime() + 3_600_000);
     expect(second?.entryKey).not.toBe(first?.entryKey);
     await handle.terminate('test finished');
+  });
+
+  it('counts working-day deadlines by the calendar, past a holiday and onto a 调休 Saturday', async () => {
+    await seedCalendar('system:test');
+    const { application, handle } = await startApplication(stagesWithSla('PT1H'));
+    await handle.terminate('only its application row is needed');
+    const input = {
+      applicationId: application.id,
+      entryKey: `${application.id}:working-days`,
+      stageId: 'first_review',
+      // Tuesday 30 September 2025, 10:00 in Yantai: 1 to 8 October are the National Day holiday.
+      enteredAt: '2025-09-30T02:00:00.000Z',
+      sla: { workingDays: 2 },
+      escalation: { workingDays: 1 },
+    };
+
+    const scheduled = await scheduleStageDeadline(input);
+    const again = await scheduleStageDeadline({ ...input, sla: { workingDays: 5 } });
+
+    // Due at the end of Friday 10 October; escalated at the end of Saturday 11 October, worked.
+    expect(scheduled).toEqual({ dueAt: '2025-10-10T16:00:00.000Z', escalateAt: '2025-10-11T16:00:00.000Z' });
+    expect(again).toEqual(scheduled);
   });
 });
