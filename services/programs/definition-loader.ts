@@ -39,6 +39,13 @@ function summarise(problems: DefinitionProblem[]): string {
 export const DEFAULT_DEFINITION_DIRECTORY = nodePath.resolve(__dirname, 'definitions');
 
 const DEFINITION_FILE = /\.(ya?ml|json)$/;
+const PROJECT_ROOT = nodePath.resolve(__dirname, '../..');
+
+/** Files of the project are named from its root, the same on every machine; others as given. */
+function shownPath(path: string): string {
+  const relative = nodePath.relative(PROJECT_ROOT, nodePath.resolve(path));
+  return relative.startsWith('..') || nodePath.isAbsolute(relative) ? path : relative;
+}
 
 /**
  * Parses YAML (or JSON, which is YAML too) with the core schema, where unquoted dates stay
@@ -56,7 +63,7 @@ export function parseDefinition(text: string, file: string): ProgramDefinition {
         return {
           file,
           path: '',
-          message: `YAML syntax error at line ${line}, column ${col}: ${yamlMessage(error)}`,
+          message: `YAML syntax error at line ${line}, column ${col} (or just before it): ${yamlMessage(error)}`,
         };
       }),
     );
@@ -104,15 +111,16 @@ export function validateDefinition(raw: unknown, file: string): ProgramDefinitio
  * @throws DefinitionError when the file cannot be read or is not a valid definition.
  */
 export function loadDefinitionFile(path: string): ProgramDefinition {
+  const file = shownPath(path);
   let text: string;
   try {
     text = fs.readFileSync(path, 'utf8');
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
-    throw new DefinitionError([{ file: path, path: '', message: `cannot read the file: ${reason}` }]);
+    throw new DefinitionError([{ file, path: '', message: `cannot read the file: ${reason}` }]);
   }
-  return parseDefinition(text, path);
+  return parseDefinition(text, file);
 }
 
 /**
@@ -131,9 +139,9 @@ export function loadDefinitionDirectory(
   const problems: DefinitionProblem[] = [];
 
   for (const name of names) {
-    const file = nodePath.join(dir, name);
+    const path = nodePath.join(dir, name);
     try {
-      loaded.push({ file, definition: loadDefinitionFile(file) });
+      loaded.push({ file: shownPath(path), definition: loadDefinitionFile(path) });
     } catch (error) {
       if (!(error instanceof DefinitionError)) throw error;
       problems.push(...error.problems);
@@ -180,6 +188,7 @@ type Problem = Omit<DefinitionProblem, 'file'>;
 function definitionProblems(definition: ProgramDefinition): Problem[] {
   return [
     ...duplicateProblems(definition),
+    ...processProblems(definition),
     ...windowProblems(definition),
     ...subjectProblems(definition),
     ...stageProblems(definition),
@@ -219,6 +228,16 @@ function duplicates<K extends string, T extends Record<K, string>>(
     }
   });
   return problems;
+}
+
+function processProblems(definition: ProgramDefinition): Problem[] {
+  if (definition.process !== 'staged_review' || definition.eligibility.length > 0) return [];
+  return [
+    {
+      path: 'eligibility',
+      message: 'a staged_review program needs at least one eligibility rule, or every application would pass',
+    },
+  ];
 }
 
 function windowProblems({ window }: ProgramDefinition): Problem[] {

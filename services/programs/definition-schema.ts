@@ -125,11 +125,9 @@ const kebabName = (example: string): Joi.StringSchema =>
   named(PROGRAM_CODE_PATTERN, `lowercase words joined by hyphens, such as ${example}`);
 const chineseText = (): Joi.StringSchema => Joi.string().min(1);
 const policyClause = (): Joi.StringSchema =>
-  Joi.string()
-    .pattern(POLICY_CLAUSE_PATTERN)
-    .messages({
-      'string.pattern.base': '{{#label}} "{{#value}}" must name a clause of the policy, such as 二(四)4',
-    });
+  Joi.string().pattern(POLICY_CLAUSE_PATTERN).messages({
+    'string.pattern.base': '{{#label}} "{{#value}}" must name a clause of the policy, such as 二(四)4',
+  });
 
 const DATE_MESSAGE = '{{#label}} must be a date written as YYYY-MM-DD, such as 2024-01-01';
 
@@ -196,26 +194,25 @@ const stage = Joi.object({
   .with('escalation', 'sla')
   .with('escalateTo', 'escalation');
 
+// Bounds and choices belong to some fact types; with an unknown type only the type is reported.
+const NUMERIC_FACT_TYPES = ['integer', 'number'];
+const forFactTypes = (types: string[], schema: Joi.Schema): Joi.AlternativesSchema =>
+  Joi.when('type', {
+    switch: [
+      { is: Joi.valid(...types), then: schema },
+      { is: Joi.valid(...Object.keys(FACT_TYPE_SET)), then: Joi.forbidden() },
+    ],
+    otherwise: Joi.any(),
+  });
+
 const fact = Joi.object({
   name: camelName('operatingMonths').required().label('fact name'),
   label: chineseText().required(),
   type: oneOf(FACT_TYPE_SET).required(),
   required: Joi.boolean().required(),
-  min: Joi.when('type', {
-    is: Joi.valid('integer', 'number'),
-    then: Joi.number(),
-    otherwise: Joi.forbidden(),
-  }),
-  max: Joi.when('type', {
-    is: Joi.valid('integer', 'number'),
-    then: Joi.number(),
-    otherwise: Joi.forbidden(),
-  }),
-  choices: Joi.when('type', {
-    is: 'choice',
-    then: Joi.array().items(snakeName('elder_canteen')).min(1).unique().required(),
-    otherwise: Joi.forbidden(),
-  }),
+  min: forFactTypes(NUMERIC_FACT_TYPES, Joi.number()),
+  max: forFactTypes(NUMERIC_FACT_TYPES, Joi.number()),
+  choices: forFactTypes(['choice'], Joi.array().items(snakeName('elder_canteen')).min(1).unique().required()),
 }).messages({ 'any.unknown': '{{#label}} is only allowed for facts of a type that uses it' });
 
 const parameterPeriod = Joi.object({
@@ -247,21 +244,13 @@ export const definitionSchema = Joi.object<ProgramDefinition, true>({
   policyClause: policyClause().required(),
   effectiveFrom: date().required(),
   process: oneOf(PROCESS_SET).required(),
-  referencePrefix: Joi.string()
-    .pattern(REFERENCE_PREFIX_PATTERN)
-    .required()
-    .messages({
-      'string.pattern.base': 'referencePrefix "{{#value}}" must be 2 to 6 capital letters, such as JTCW',
-    }),
+  referencePrefix: Joi.string().pattern(REFERENCE_PREFIX_PATTERN).required().messages({
+    'string.pattern.base': 'referencePrefix "{{#value}}" must be 2 to 6 capital letters, such as JTCW',
+  }),
   applicantTypes: Joi.array().items(oneOf(APPLICANT_TYPE_SET)).min(1).unique().required(),
-  fundSources: Joi.array()
-    .items(snakeName('city_special'))
-    .min(1)
-    .unique()
-    .required()
-    .messages({
-      'array.min': 'fundSources must name at least one fund the awards draw on, such as city_special',
-    }),
+  fundSources: Joi.array().items(snakeName('city_special')).min(1).unique().required().messages({
+    'array.min': 'fundSources must name at least one fund the awards draw on, such as city_special',
+  }),
   window: Joi.object({
     opens: monthDay().required(),
     closes: monthDay().required(),
