@@ -89,7 +89,8 @@ export function validateDefinition(raw: unknown, file: string): ProgramDefinitio
       {
         file,
         path: '',
-        message: 'the file must hold one program definition: a set of named fields such as code, name',
+        message:
+          'a program definition must be a set of named fields such as code and name, not a list or a single value',
       },
     ]);
   }

@@ -79,7 +79,7 @@ export const MONTH_DAY_PATTERN = /^\d{2}-\d{2}$/;
 export const POLICY_CLAUSE_PATTERN = /^[一二三四五六七八九十]+(\([一二三四五六七八九十]+\)(\d+)?)?$/;
 /** ISO 8601 durations such as P3D, PT48H or P1DT12H; weeks alone, as the standard allows. */
 export const ISO_DURATION_PATTERN =
-  /^P(?:(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?|\d+W)$/;
+  /^P(?:(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?|\d+W)$/;
 
 /** Messages for every field; the label is the field's name unless a field sets its own. */
 const MESSAGES: Record<string, string> = {
@@ -174,6 +174,9 @@ const decisionTarget = Joi.object({
   stage: Joi.when('to', { is: 'stage', then: Joi.string().required(), otherwise: Joi.forbidden() }),
 }).messages({ 'any.unknown': 'stage is only given when the decision leads to another stage (to: stage)' });
 
+const DECISION_NAME_MESSAGE =
+  'the decision name "{{#key}}" must be lowercase words joined by underscores, such as request_documents';
+
 const decision = Joi.object({
   target: decisionTarget.required(),
   reasonsRequired: Joi.boolean().required(),
@@ -186,7 +189,11 @@ const stage = Joi.object({
   role: oneOf(ROLE_SET).required(),
   level: oneOf(REGION_LEVEL_SET).required(),
   kind: Joi.string().valid('review', 'inspection').required(),
-  decisions: Joi.object().pattern(SNAKE_CASE_PATTERN, decision).required(),
+  decisions: Joi.object()
+    .pattern(SNAKE_CASE_PATTERN, decision)
+    // Any other name: said as such, rather than as an unknown field.
+    .pattern(/./, Joi.forbidden().messages({ 'any.unknown': DECISION_NAME_MESSAGE }))
+    .required(),
   sla: deadline(),
   escalation: deadline(),
   escalateTo: Joi.object({ role: oneOf(ROLE_SET).required(), level: oneOf(REGION_LEVEL_SET).required() }),
@@ -200,7 +207,12 @@ const forFactTypes = (types: string[], schema: Joi.Schema): Joi.AlternativesSche
   Joi.when('type', {
     switch: [
       { is: Joi.valid(...types), then: schema },
-      { is: Joi.valid(...Object.keys(FACT_TYPE_SET)), then: Joi.forbidden() },
+      {
+        is: Joi.valid(...Object.keys(FACT_TYPE_SET)),
+        then: Joi.forbidden().messages({
+          'any.unknown': `{{#label}} is only for facts of type ${types.join(' or ')}`,
+        }),
+      },
     ],
     otherwise: Joi.any(),
   });
@@ -212,8 +224,16 @@ const fact = Joi.object({
   required: Joi.boolean().required(),
   min: forFactTypes(NUMERIC_FACT_TYPES, Joi.number()),
   max: forFactTypes(NUMERIC_FACT_TYPES, Joi.number()),
-  choices: forFactTypes(['choice'], Joi.array().items(snakeName('elder_canteen')).min(1).unique().required()),
-}).messages({ 'any.unknown': '{{#label}} is only allowed for facts of a type that uses it' });
+  choices: forFactTypes(
+    ['choice'],
+    Joi.array()
+      .items(snakeName('elder_canteen'))
+      .min(1)
+      .unique()
+      .required()
+      .messages({ 'any.required': 'a fact of type choice must list its choices' }),
+  ),
+});
 
 const parameterPeriod = Joi.object({
   from: date().required(),

@@ -263,7 +263,7 @@ const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {
     ['parameters[1].values[1].from', 'must be a date written as YYYY-MM-DD'],
     ['parameters[2].values[0].from', 'must be a date written as YYYY-MM-DD'],
   ],
-  'not-a-mapping.yaml': [['', 'must hold one program definition']],
+  'not-a-mapping.yaml': [['', 'a program definition must be a set of named fields']],
   'unknown-key.yaml': [['stages.stages[0].colour', 'unknown field "colour"']],
   'missing-required-key.yaml': [['amount.description', 'description is required']],
   'several-problems.yaml': [
