@@ -16,3 +16,4 @@ export function validate(schema: Joi.Schema, input: unknown, part: 'body' | 'que
   }
   return value;
 }
+

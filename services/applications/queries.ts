@@ -10,6 +10,7 @@ import {
   type User,
 } from '../../db/models';
 import { NotFoundError } from '../errors';
+import { isUuid } from '../identifiers/uuid';
 import { fenFromColumn, fenToYuanString } from '../money/amount';
 
 /*
@@ -35,8 +36,7 @@ export function visibleTo(user: User): WhereOptions<Application> {
 
 /** @throws NotFoundError when the application does not exist or the user may not see it. */
 export async function findVisibleApplication(user: User, applicationId: string): Promise<Application> {
-  const isUuid = /^[0-9a-f-]{36}$/i.test(applicationId);
-  const application = isUuid
+  const application = isUuid(applicationId)
     ? await Application.findOne({ where: { [Op.and]: [{ id: applicationId }, visibleTo(user)] } })
     : null;
   if (!application) throw new NotFoundError('Application', applicationId);

@@ -209,7 +209,7 @@ describe('a home-bed reward from application to payment, through the HTTP API on
     expect(texts.award).toContain('4,000.00');
     expect(texts.award).toContain('人民币肆仟元整');
     expect(texts.award).toContain('不合格');
-    expect(texts.award).toContain('37**************1X');
+    expect(texts.award).toContain(application.beds[2].idNumber);
     expect(texts.payment).toContain('资金拨付通知书');
     expect(texts.payment).toContain('人民币肆仟元整');
     for (const text of Object.values(texts)) expect(text).toContain(application.reference);

@@ -13,6 +13,7 @@ import {
   type BankOutcome,
 } from '../../../workflows/application-messages';
 import { actorOf, requireRole } from '../auth';
+import { isUuid } from '../../identifiers/uuid';
 import { signalApplication, updateApplication } from '../workflow-client';
 import { moduleLogger } from '../../logger';
 
@@ -32,8 +33,10 @@ financeRouter.post('/applications/:id/payment', async (req, res) => {
 /** Checker: a different finance officer approves; the bank file is written. */
 financeRouter.post('/payments/:paymentId/approval', async (req, res) => {
   const user = requireRole(req, 'finance_officer');
-  const payment = await Payment.findByPk(String(req.params.paymentId).slice(0, 36));
-  if (!payment) throw new NotFoundError('Payment', String(req.params.paymentId));
+  const paymentId = String(req.params.paymentId);
+  // Not a uuid cannot be a payment: answer 404 rather than let Postgres refuse the cast.
+  const payment = isUuid(paymentId) ? await Payment.findByPk(paymentId) : null;
+  if (!payment) throw new NotFoundError('Payment', paymentId);
   const state = await updateApplication(payment.applicationId, approvePaymentUpdate, {
     actor: actorOf(user),
   });
@@ -48,7 +51,9 @@ financeRouter.post('/payments/:paymentId/approval', async (req, res) => {
 
 financeRouter.get('/payment-batches/:batchId/file', async (req, res) => {
   requireRole(req, 'finance_officer', 'admin');
-  const batch = await PaymentBatch.findByPk(String(req.params.batchId).slice(0, 36));
+  const batch = isUuid(String(req.params.batchId))
+    ? await PaymentBatch.findByPk(String(req.params.batchId))
+    : null;
   if (!batch) throw new NotFoundError('Payment batch', String(req.params.batchId));
   res
     .type('application/xml')
