@@ -11,6 +11,8 @@ import {
 } from '../../db/models';
 import { NotFoundError } from '../errors';
 import { isUuid } from '../identifiers/uuid';
+import type { ProgramDefinition } from '../programs/definition';
+import { pinnedVersion } from '../programs/versions';
 import { fenFromColumn, fenToYuanString } from '../money/amount';
 
 /*
@@ -46,6 +48,29 @@ export async function findVisibleApplication(user: User, applicationId: string):
 const yuan = (fen: string | null): string | null =>
   fen === null ? null : fenToYuanString(fenFromColumn(fen));
 
+/**
+ * Each document the program requires, and whether it is there: per application, or for
+ * bed programs per bed. Reviewers read it before accepting; the decision stays theirs.
+ */
+function documentChecklist(definition: ProgramDefinition, beds: Bed[], documents: Document[]) {
+  return definition.documents.map((required) => {
+    const ofKind = documents.filter((document) => document.kind === required.kind);
+    const perBed = required.per === 'subject' && definition.subject.kind === 'bed';
+    const missingForBeds = perBed
+      ? beds.filter((bed) => !ofKind.some((document) => document.bedId === bed.id)).map((bed) => bed.id)
+      : [];
+    return {
+      kind: required.kind,
+      name: required.name,
+      required: required.required,
+      per: required.per,
+      attached: ofKind.length,
+      complete: perBed ? missingForBeds.length === 0 : ofKind.length > 0,
+      missingForBeds,
+    };
+  });
+}
+
 /** The application as its readers see it: personal data masked, money in yuan strings. */
 export async function describeApplication(application: Application): Promise<Record<string, unknown>> {
   const [beds, documents, decisions, notices, payments] = await Promise.all([
@@ -55,12 +80,14 @@ export async function describeApplication(application: Application): Promise<Rec
     Notice.findAll({ where: { applicationId: application.id }, order: [['createdAt', 'ASC']] }),
     Payment.findAll({ where: { applicationId: application.id }, order: [['createdAt', 'ASC']] }),
   ]);
+  const version =
+    application.programVersionId === null ? null : await pinnedVersion(application.programVersionId);
   return {
     id: application.id,
     reference: application.reference,
     programCode: application.programCode,
     programYear: application.programYear,
-    programVersionId: application.programVersionId,
+    programVersion: version?.version ?? null,
     applicantType: application.applicantType,
     facts: application.facts,
     status: application.status,
@@ -90,6 +117,7 @@ export async function describeApplication(application: Application): Promise<Rec
         ? { result: bed.inspectionResult, note: bed.inspectionNote, at: bed.inspectedAt }
         : null,
     })),
+    documentChecklist: version ? documentChecklist(version.definition, beds, documents) : [],
     documents: documents.map((d) => ({
       id: d.id,
       bedId: d.bedId,

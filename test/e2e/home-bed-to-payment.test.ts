@@ -68,10 +68,23 @@ describe('a home-bed reward from application to payment, through the HTTP API on
           content: SAMPLE_PNG,
           type: 'image/png',
         },
-        { kind: 'acceptance_record', bedId },
+        { kind: 'equipment_photos', bedId },
       );
       expect(record.status).toBe(201);
     }
+    // The checklist the reviewer reads: photos for every bed, the business licence still missing.
+    const checklist = (await as('township').get(`/applications/${id}`)).body.documentChecklist;
+    expect(checklist.find((c: { kind: string }) => c.kind === 'equipment_photos')).toMatchObject({
+      attached: 3,
+      complete: true,
+    });
+    expect(checklist.find((c: { kind: string }) => c.kind === 'business_licence').complete).toBe(false);
+    const wrongKind = await as('provider').upload(
+      `/applications/${id}/documents`,
+      { name: 'x.png', content: SAMPLE_PNG, type: 'image/png' },
+      { kind: 'menu_photos' },
+    );
+    expect(wrongKind.status).toBe(400);
 
     // Completeness check asks for more (补正); the provider answers; then it is accepted.
     const ask = await as('township').post(`/applications/${id}/decisions`, {

@@ -29,13 +29,8 @@ import { validate } from '../validation';
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
 
-const DOCUMENT_KINDS = [
-  'service_contract',
-  'acceptance_record',
-  'supplementary',
-  'inspection_evidence',
-  'other',
-] as const;
+/** Kinds any program takes besides those its definition requires: answers to 补正, evidence, the rest. */
+const GENERAL_DOCUMENT_KINDS = ['supplementary', 'inspection_evidence', 'other'];
 
 async function openApplication(req: Request) {
   const application = await findVisibleApplication(currentUser(req), String(req.params.id));
@@ -106,17 +101,20 @@ applicationsRouter.get('/:id/timeline', async (req, res) => {
   });
 });
 
-const documentFields = Joi.object({
-  kind: Joi.string()
-    .valid(...DOCUMENT_KINDS)
-    .required(),
-  bedId: Joi.string().guid().allow('', null),
-});
+const documentFields = (kinds: string[]) =>
+  Joi.object({
+    kind: Joi.string()
+      .valid(...kinds)
+      .required(),
+    bedId: Joi.string().guid().allow('', null),
+  });
 
 applicationsRouter.post('/:id/documents', upload.single('file'), async (req, res) => {
   const user = currentUser(req);
   const application = await openApplication(req);
-  const fields = validate(documentFields, req.body ?? {}, 'body');
+  const { definition } = await pinnedVersion(application.programVersionId as number);
+  const kinds = [...definition.documents.map((document) => document.kind), ...GENERAL_DOCUMENT_KINDS];
+  const fields = validate(documentFields(kinds), req.body ?? {}, 'body');
   if (!req.file) throw new ValidationError('Attach the document as the multipart field "file".');
   const contentType = detectContentType(req.file.buffer);
   if (!contentType) throw new ValidationError('Documents must be PDF, PNG or JPEG files.');
