@@ -14,7 +14,7 @@ import type {
  * The shape of a program definition file (services/programs/definitions/*.yaml), exactly as
  * ProgramDefinition describes it: unknown fields are refused, nothing is converted. Checks
  * that need more than one field at a time (references, dates in order, expressions) are in
- * definition-loader.ts. Messages are written for the bureau's administrator who edits the file.
+ * definition-checks.ts. Messages are written for the bureau's administrator who edits the file.
  */
 
 // Records rather than arrays: the compiler then notices when a union in the types grows.
