@@ -162,3 +162,58 @@ describe('applications the programs do not take', () => {
     expect((await as('provider').post('/applications', sampleSubmission(1))).status).toBe(201);
   });
 });
+
+describe('long-term care insurance coordination', () => {
+  it('flags a bed whose person the insurer already covers; a version set to exclude leaves it unpaid', async () => {
+    const body = sampleSubmission(2) as { beds: Array<{ idNumber: string }> };
+    const covered = body.beds[0]?.idNumber as string;
+    const imported = await as('admin').post('/long-term-care/coverage', {
+      rows: [
+        { idNumber: covered, coveredFrom: '2025-01-01', coveredTo: null, sourceReference: 'LTC-2026-0001' },
+      ],
+    });
+    expect(imported.status).toBe(201);
+    const version = await publishVariant(as('admin'), 'home-bed', (definition) =>
+      setParameter(definition, 'ltc_overlap_action', 'exclude'),
+    );
+
+    const id = await submitAndReviewToCity(as, body);
+    const flags = (await as('district').get(`/applications/${id}/explanation`)).body.flags;
+    expect(flags.map((f: { kind: string }) => f.kind)).toContain('long_term_care');
+    const decided = await approveAtCity(id);
+    await as('admin').post(`/programs/home-bed/versions/${version}/retire`, { reason: '测试结束' });
+
+    // Two beds passed; the covered one is excluded: one bed × 2,000 yuan.
+    expect(decided.body.award).toBe('200000');
+    const trace = (await as('district').get(`/applications/${id}/explanation`)).body.evaluations[0].trace;
+    expect(trace.facts).toMatchObject({ subjectsPassed: 2, ltcCoveredSubjects: 1, subjectsPayable: 1 });
+  });
+});
+
+describe('caps', () => {
+  it("lowers an award to what is left of the applicant's yearly cap, and refuses once nothing is left", async () => {
+    const used = BigInt(
+      (await as('city').get('/applications?limit=200')).body.items
+        .filter((a: { award: string | null }) => a.award !== null)
+        .reduce((sum: number, a: { award: string }) => sum + Math.round(Number(a.award) * 100), 0),
+    );
+    // Room for 1,500 yuan more: less than one two-bed award of 4,000 yuan.
+    const version = await publishVariant(as('admin'), 'home-bed', (definition) =>
+      setParameter(definition, 'per_applicant_cap_fen', Number(used + 150_000n)),
+    );
+    const capped = await submitAndReviewToCity(as, 2);
+    const refused = await submitAndReviewToCity(as, 2);
+
+    expect((await approveAtCity(capped)).body.award).toBe('150000');
+    const decided = await approveAtCity(refused);
+    await as('admin').post(`/programs/home-bed/versions/${version}/retire`, { reason: '测试结束' });
+
+    expect(decided.body.status).toBe('refused');
+    const trace = (await as('city').get(`/applications/${capped}/explanation`)).body.evaluations[0].trace;
+    expect(trace.caps[0]).toMatchObject({ cap: 'perApplicantPerYear', applied: true, roomFen: '150000' });
+    const refusal = await Notice.findOne({ where: { applicationId: refused, kind: 'refusal' } });
+    expect(pdfText((await readNoticePdf(refusal!.noticeKey)).content).replace(/\s+/g, '')).toContain(
+      '已用完',
+    );
+  });
+});

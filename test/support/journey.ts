@@ -3,14 +3,15 @@ import { sampleSubmission } from './samples';
 
 /**
  * Submits a sample application and takes it through every stage up to the city's decision,
- * every bed inspected with `inspection`.
+ * every bed inspected with `inspection`. `beds` is a number of sample beds or a whole submission.
  */
 export async function submitAndReviewToCity(
   as: (name: string) => ApiClient,
-  beds = 2,
+  beds: number | Record<string, unknown> = 2,
   inspection: 'pass' | 'fail' = 'pass',
 ): Promise<string> {
-  const submitted = await as('provider').post('/applications', sampleSubmission(beds));
+  const body = typeof beds === 'number' ? sampleSubmission(beds) : beds;
+  const submitted = await as('provider').post('/applications', body);
   if (submitted.status !== 201) throw new Error(`submission failed: ${JSON.stringify(submitted.body)}`);
   const id = submitted.body.id as string;
   const steps: Array<[string, string, string]> = [
