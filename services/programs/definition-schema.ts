@@ -244,6 +244,10 @@ const parameterPeriod = Joi.object({
 const parameter = Joi.object({
   name: snakeName('reward_per_bed_fen').required().label('parameter name'),
   description: chineseText().required(),
+  // Printed in a table column on award notices, where a long sentence wraps badly.
+  label: chineseText().max(30).messages({
+    'string.max': '{{#label}} must be at most {{#limit}} characters: it is printed in a table on notices',
+  }),
   policyClause: policyClause().required(),
   unit: oneOf(UNIT_SET).required(),
   example: Joi.boolean().required(),

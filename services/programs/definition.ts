@@ -34,6 +34,11 @@ export interface ParameterDefinition {
   name: string;
   /** What it means, in Chinese, as the bureau would write it. */
   description: string;
+  /**
+   * The short name printed on notices beside the value, such as 每张床位奖补标准, without a
+   * unit: the value carries its own. Without it the description is printed.
+   */
+  label?: string;
   /** The clause of the policy text it implements, such as 二(四)4. */
   policyClause: string;
   unit: 'fen' | 'count' | 'ratio' | 'months' | 'days' | 'text' | 'boolean';

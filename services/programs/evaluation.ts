@@ -103,7 +103,8 @@ function displayValue(
 
 function labelOf(value: TraceValue, definition: ProgramDefinition): string {
   if (value.kind === 'parameter') {
-    return definition.parameters.find((p) => p.name === value.name)?.description ?? value.name;
+    const parameter = definition.parameters.find((p) => p.name === value.name);
+    return parameter?.label ?? parameter?.description ?? value.name;
   }
   const declared = definition.facts.find((f) => f.name === value.name);
   return declared?.label ?? ENGINE_FACT_LABELS[value.name as EngineFactName] ?? value.name;

@@ -131,6 +131,14 @@ describe('the program definition files of the repository', () => {
     ]);
   });
 
+  it('give every parameter a short label to print on notices', () => {
+    const unlabelled = loadDefinitionDirectory().flatMap(({ definition }) =>
+      definition.parameters.filter((p) => !p.label).map((p) => `${definition.code} ${p.name}`),
+    );
+
+    expect(unlabelled).toEqual([]);
+  });
+
   it('give home-bed the stage table it had in code, with deadlines in working days', () => {
     const { stages } = definition('home-bed');
 
@@ -314,6 +322,7 @@ const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {
   'period-to-before-from.yaml': [
     ['parameters[1].values[1].to', 'to (2024-12-01) must come after from (2025-01-01)'],
   ],
+  'parameter-label-too-long.yaml': [['parameters[1].label', 'label must be at most 30 characters']],
   'no-value-on-effective-from.yaml': [['parameters[0].values', 'minimum_served has no value on 2024-01-01']],
   'bad-window-date.yaml': [['window.closes', '"02-30" is not a day that every year has']],
   'last-year-before-first-year.yaml': [['window.lastYear', 'lastYear 2023 is before firstYear 2024']],
