@@ -8,42 +8,14 @@ import type { ApplicantType } from '../programs/definition';
 import { admitSubmission } from './admission';
 import { recordAuditEvent } from '../audit';
 import { ForbiddenError, ValidationError } from '../errors';
-import { creditCodeProblem } from '../identifiers/credit-code';
-import { maskResidentId, residentIdProblem } from '../identifiers/resident-id';
+import { maskResidentId } from '../identifiers/resident-id';
+import { creditCodeSchema, residentIdSchema } from '../identifiers/schemas';
 import { maskPersonName, personalDataDigest, sealPersonalData } from '../personal-data';
 import { shanghaiDate, shanghaiYear } from '../time';
 
-const CREDIT_CODE_MESSAGES = {
-  length: 'must be 18 characters',
-  characters: 'may use only digits and the capital letters of GB 32100 (no I, O, S, V, Z)',
-  'check-character': 'has a wrong check character (the 18th); check the code on the business licence',
-} as const;
-
-const RESIDENT_ID_MESSAGES = {
-  format: 'must be 17 digits followed by a digit or X',
-  'birth-date': 'contains a birth date that does not exist',
-  'check-digit': 'has a wrong check digit (the 18th); check the number on the identity card',
-} as const;
-
-const creditCode = Joi.string()
-  .trim()
-  .uppercase()
-  .custom((value: string, helpers) => {
-    const problem = creditCodeProblem(value);
-    return problem ? helpers.message({ custom: `{{#label}} ${CREDIT_CODE_MESSAGES[problem]}` }) : value;
-  });
-
-const residentId = Joi.string()
-  .trim()
-  .uppercase()
-  .custom((value: string, helpers) => {
-    const problem = residentIdProblem(value);
-    return problem ? helpers.message({ custom: `{{#label}} ${RESIDENT_ID_MESSAGES[problem]}` }) : value;
-  });
-
 const bedSchema = Joi.object({
   personName: Joi.string().trim().min(1).max(50).required(),
-  idNumber: residentId.required(),
+  idNumber: residentIdSchema.required(),
   address: Joi.string().trim().min(5).max(300).required(),
   acceptedOn: Joi.date().iso().max('now').required(),
 });
@@ -60,7 +32,7 @@ export const submissionSchema = Joi.object({
     .required(),
   applicantType: Joi.string().valid('provider', 'township', 'district').default('provider'),
   organisation: Joi.object({
-    creditCode: creditCode.required(),
+    creditCode: creditCodeSchema.required(),
     name: Joi.string().trim().min(2).max(200).required(),
   }).required(),
   contactEmail: Joi.string().trim().email({ tlds: false }).required(),

@@ -1,9 +1,9 @@
 import { ApplicationFlag, Notice } from '../../db/models';
 import { simulateBankResponse } from '../../services/money/bank';
-import { DEMO_PROVIDER } from '../../db/seed';
 import { ApiClient } from '../support/http';
 import { eventually, pdfText } from '../support/pdf';
 import { publishVariant } from '../support/programs';
+import { sampleApplicant } from '../support/samples';
 import { startSystem, type RunningSystem } from '../support/system';
 
 /*
@@ -33,15 +33,7 @@ function canteen(facts: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     programCode: PROGRAM,
     applicantType: 'provider',
-    organisation: { creditCode: DEMO_PROVIDER.creditCode, name: DEMO_PROVIDER.name },
-    contactEmail: 'provider@example.test',
-    districtCode: 'zhifu',
-    townshipCode: 'zhifu-t1',
-    bankAccount: {
-      name: DEMO_PROVIDER.name,
-      number: '6222020606001234567',
-      bank: '中国工商银行烟台芝罘支行',
-    },
+    ...sampleApplicant(),
     facts: {
       facilityType: 'elder_canteen',
       facilityName: '示例村老年食堂（合成数据）',
@@ -124,6 +116,7 @@ describe('an elder canteen operating reward, a program added by definition file 
     const award = await noticeText(id, 'award');
     expect(award).toContain('人民币肆万贰仟元整');
     expect(award).toContain('二(四)1');
+    expect(award).toContain('设施类型：老年食堂');
     expect(await noticeText(id, 'payment')).toContain('人民币肆万贰仟元整');
   });
 

@@ -17,10 +17,9 @@ function nextPerson(): string {
   return residentId(birth, 100 + (Math.floor(n / 40) % 900));
 }
 
-/** A home-bed application as the demo provider would submit it, for people not seen before. */
-export function sampleSubmission(beds = 3): Record<string, unknown> {
+/** The fields every program's application shares, as the demo provider fills them in. */
+export function sampleApplicant(): Record<string, unknown> {
   return {
-    programCode: 'home-bed',
     organisation: { creditCode: DEMO_PROVIDER.creditCode, name: DEMO_PROVIDER.name },
     contactEmail: 'provider@example.test',
     districtCode: 'zhifu',
@@ -30,6 +29,14 @@ export function sampleSubmission(beds = 3): Record<string, unknown> {
       number: '6222020606001234567',
       bank: '中国工商银行烟台芝罘支行',
     },
+  };
+}
+
+/** A home-bed application as the demo provider would submit it, for people not seen before. */
+export function sampleSubmission(beds = 3): Record<string, unknown> {
+  return {
+    programCode: 'home-bed',
+    ...sampleApplicant(),
     beds: Array.from({ length: beds }, (_, i) => ({
       personName: ['王秀英', '李建国', '张桂兰', '刘淑珍', '陈玉梅'][i % 5],
       idNumber: nextPerson(),

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import Joi from 'joi';
-import { creditCodeProblem } from '../../identifiers/credit-code';
+import { creditCodeSchema } from '../../identifiers/schemas';
 import {
   addToBlacklist,
   describeBlacklistEntry,
@@ -17,26 +17,12 @@ import { validate } from '../validation';
 /** Monitoring (监管): the blacklist and the long-term care insurance coverage the checks read. */
 export const monitoringRouter = Router();
 
-const CREDIT_CODE_MESSAGES = {
-  length: 'must be 18 characters',
-  characters: 'may use only digits and the capital letters of GB 32100 (no I, O, S, V, Z)',
-  'check-character': 'has a wrong check character (the 18th); check the code on the business licence',
-} as const;
-
-const creditCode = Joi.string()
-  .trim()
-  .uppercase()
-  .custom((value: string, helpers) => {
-    const problem = creditCodeProblem(value);
-    return problem ? helpers.message({ custom: `{{#label}} ${CREDIT_CODE_MESSAGES[problem]}` }) : value;
-  });
-
 const day = Joi.string().custom((value: string, helpers) =>
   isCalendarDate(value) ? value : helpers.message({ custom: '{{#label}} must be a date as YYYY-MM-DD' }),
 );
 
 const blacklistQuery = Joi.object({
-  creditCode,
+  creditCode: creditCodeSchema,
   activeOn: day,
 });
 
@@ -48,7 +34,7 @@ monitoringRouter.get('/blacklist', async (req, res) => {
 });
 
 const blacklistBody = Joi.object({
-  creditCode: creditCode.required(),
+  creditCode: creditCodeSchema.required(),
   organisationName: Joi.string().trim().min(2).max(200).required(),
   programCode: Joi.string().trim().allow(null).default(null),
   reason: Joi.string().trim().min(2).max(2000).required(),
