@@ -233,6 +233,13 @@ const fact = Joi.object({
       .required()
       .messages({ 'any.required': 'a fact of type choice must list its choices' }),
   ),
+  // How each choice is printed on notices, in Chinese; a choice without one is printed as is.
+  choiceLabels: forFactTypes(['choice'], Joi.object().pattern(Joi.string(), chineseText().max(30))),
+}).custom((value: { choices?: string[]; choiceLabels?: Record<string, string> }, helpers) => {
+  const unknown = Object.keys(value.choiceLabels ?? {}).filter((key) => !(value.choices ?? []).includes(key));
+  return unknown.length === 0
+    ? value
+    : helpers.message({ custom: `choiceLabels names choices the fact does not list: ${unknown.join(', ')}` });
 });
 
 const parameterPeriod = Joi.object({

@@ -60,6 +60,8 @@ export interface FactDefinition {
   max?: number;
   /** For `choice`: the allowed values. */
   choices?: string[];
+  /** For `choice`: how each value is printed on notices, such as 老年食堂 for elder_canteen. */
+  choiceLabels?: Record<string, string>;
 }
 
 /** What an award is for, and so what must not be funded twice. */

@@ -94,6 +94,10 @@ function displayValue(
   definition: ProgramDefinition,
 ): string {
   if (value.value === null) return '未提供';
+  const choice = definition.facts.find((fact) => fact.name === value.name)?.choiceLabels?.[
+    String(value.value)
+  ];
+  if (value.kind === 'fact' && choice) return choice;
   if (typeof value.value === 'boolean') return value.value ? '是' : '否';
   const unit = definition.parameters.find((p) => p.name === value.name)?.unit;
   if (value.kind === 'parameter' && unit === 'fen') return `${formatYuan(BigInt(Number(value.value)))}元`;

@@ -323,6 +323,9 @@ const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {
     ['parameters[1].values[1].to', 'to (2024-12-01) must come after from (2025-01-01)'],
   ],
   'parameter-label-too-long.yaml': [['parameters[1].label', 'label must be at most 30 characters']],
+  'choice-label-for-unknown-choice.yaml': [
+    ['facts[0]', 'choiceLabels names choices the fact does not list: nursing_home'],
+  ],
   'no-value-on-effective-from.yaml': [['parameters[0].values', 'minimum_served has no value on 2024-01-01']],
   'bad-window-date.yaml': [['window.closes', '"02-30" is not a day that every year has']],
   'last-year-before-first-year.yaml': [['window.lastYear', 'lastYear 2023 is before firstYear 2024']],
