@@ -149,6 +149,10 @@ async function storeEvaluation(
   );
 }
 
+// TODO(programs): a formula that passes validation but yields no whole fen for some
+// application (a fraction, say) fails this activity, and the application waits at its deciding
+// stage; repinning it to a corrected version needs an administrative route — it can go when
+// versions may be superseded for applications in flight, with the applicant told.
 /**
  * Gathers the facts and evaluates. Runs inside the committing transaction, holding the
  * funding group's lock and the program year's cap lock, so that two awards cannot both
