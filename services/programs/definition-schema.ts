@@ -1,5 +1,4 @@
 import Joi from 'joi';
-import type { NoticeKind, RegionLevel, Role } from '../../workflows/stages';
 import type {
   ApplicantType,
   DocumentRequirement,
@@ -9,32 +8,19 @@ import type {
   ProgramProcess,
   SubjectDefinition,
 } from './definition';
+import { chineseText, named, oneOf, snakeName, stageTableSchema } from './definition-stage-schema';
+
+export { ISO_DURATION_PATTERN, REGION_LEVELS, ROLES, SNAKE_CASE_PATTERN } from './definition-stage-schema';
 
 /*
  * The shape of a program definition file (services/programs/definitions/*.yaml), exactly as
- * ProgramDefinition describes it: unknown fields are refused, nothing is converted. Checks
- * that need more than one field at a time (references, dates in order, expressions) are in
- * definition-checks.ts. Messages are written for the bureau's administrator who edits the file.
+ * ProgramDefinition describes it: unknown fields are refused, nothing is converted. The stage
+ * table's part is in definition-stage-schema.ts. Checks that need more than one field at a
+ * time (references, dates in order, expressions) are in definition-checks.ts. Messages are
+ * written for the bureau's administrator who edits the file.
  */
 
 // Records rather than arrays: the compiler then notices when a union in the types grows.
-const ROLE_SET: Record<Role, true> = {
-  applicant: true,
-  township_reviewer: true,
-  district_assessor: true,
-  district_reviewer: true,
-  city_reviewer: true,
-  finance_officer: true,
-  admin: true,
-};
-const REGION_LEVEL_SET: Record<RegionLevel, true> = { township: true, district: true, city: true };
-const NOTICE_KIND_SET: Record<NoticeKind, true> = {
-  acceptance: true,
-  documents_requested: true,
-  refusal: true,
-  award: true,
-  payment: true,
-};
 const APPLICANT_TYPE_SET: Record<ApplicantType, true> = { provider: true, township: true, district: true };
 const PROCESS_SET: Record<ProgramProcess, true> = {
   staged_review: true,
@@ -66,20 +52,13 @@ const UNIT_SET: Record<ParameterDefinition['unit'], true> = {
 };
 const DOCUMENT_PER_SET: Record<DocumentRequirement['per'], true> = { application: true, subject: true };
 
-export const ROLES = Object.keys(ROLE_SET) as Role[];
-export const REGION_LEVELS = Object.keys(REGION_LEVEL_SET) as RegionLevel[];
-
 export const PROGRAM_CODE_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-export const SNAKE_CASE_PATTERN = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 export const CAMEL_CASE_PATTERN = /^[a-z][a-z0-9]*([A-Z][a-z0-9]*)*$/;
 export const REFERENCE_PREFIX_PATTERN = /^[A-Z]{2,6}$/;
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export const MONTH_DAY_PATTERN = /^\d{2}-\d{2}$/;
 /** A section, a sub-section in brackets and an item, as the policy numbers them: 二(四)4. */
 export const POLICY_CLAUSE_PATTERN = /^[一二三四五六七八九十]+(\([一二三四五六七八九十]+\)(\d+)?)?$/;
-/** ISO 8601 durations such as P3D, PT48H or P1DT12H; weeks alone, as the standard allows. */
-export const ISO_DURATION_PATTERN =
-  /^P(?:(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?|\d+W)$/;
 
 /** Messages for every field; the label is the field's name unless a field sets its own. */
 const MESSAGES: Record<string, string> = {
@@ -107,23 +86,10 @@ const MESSAGES: Record<string, string> = {
   'alternatives.types': '{{#label}} must be a number, text, or true/false',
 };
 
-function oneOf(set: Record<string, true>): Joi.StringSchema {
-  return Joi.string().valid(...Object.keys(set));
-}
-
-function named(pattern: RegExp, what: string): Joi.StringSchema {
-  return Joi.string()
-    .pattern(pattern)
-    .messages({ 'string.pattern.base': `{{#label}} "{{#value}}" must be ${what}` });
-}
-
-const snakeName = (example: string): Joi.StringSchema =>
-  named(SNAKE_CASE_PATTERN, `lowercase words joined by underscores, such as ${example}`);
 const camelName = (example: string): Joi.StringSchema =>
   named(CAMEL_CASE_PATTERN, `a camelCase name, such as ${example}`);
 const kebabName = (example: string): Joi.StringSchema =>
   named(PROGRAM_CODE_PATTERN, `lowercase words joined by hyphens, such as ${example}`);
-const chineseText = (): Joi.StringSchema => Joi.string().min(1);
 const policyClause = (): Joi.StringSchema =>
   Joi.string().pattern(POLICY_CLAUSE_PATTERN).messages({
     'string.pattern.base': '{{#label}} "{{#value}}" must name a clause of the policy, such as 二(四)4',
@@ -159,47 +125,6 @@ export function isCalendarDate(text: string): boolean {
   const parsed = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
 }
-
-const deadline = (): Joi.ObjectSchema =>
-  Joi.object({
-    workingDays: Joi.number().integer().min(1).label('workingDays'),
-    duration: Joi.string().pattern(ISO_DURATION_PATTERN).pattern(/[1-9]/).label('duration').messages({
-      'string.pattern.base':
-        'duration "{{#value}}" must be an ISO 8601 duration longer than zero, such as PT48H or P3D',
-    }),
-  }).xor('workingDays', 'duration');
-
-const decisionTarget = Joi.object({
-  to: Joi.string().valid('stage', 'applicant', 'refused', 'award').required(),
-  stage: Joi.when('to', { is: 'stage', then: Joi.string().required(), otherwise: Joi.forbidden() }),
-}).messages({ 'any.unknown': 'stage is only given when the decision leads to another stage (to: stage)' });
-
-const DECISION_NAME_MESSAGE =
-  'the decision name "{{#key}}" must be lowercase words joined by underscores, such as request_documents';
-
-const decision = Joi.object({
-  target: decisionTarget.required(),
-  reasonsRequired: Joi.boolean().required(),
-  notice: oneOf(NOTICE_KIND_SET),
-});
-
-const stage = Joi.object({
-  id: snakeName('first_review').required().label('stage id'),
-  name: chineseText().required(),
-  role: oneOf(ROLE_SET).required(),
-  level: oneOf(REGION_LEVEL_SET).required(),
-  kind: Joi.string().valid('review', 'inspection').required(),
-  decisions: Joi.object()
-    .pattern(SNAKE_CASE_PATTERN, decision)
-    // Any other name: said as such, rather than as an unknown field.
-    .pattern(/./, Joi.forbidden().messages({ 'any.unknown': DECISION_NAME_MESSAGE }))
-    .required(),
-  sla: deadline(),
-  escalation: deadline(),
-  escalateTo: Joi.object({ role: oneOf(ROLE_SET).required(), level: oneOf(REGION_LEVEL_SET).required() }),
-})
-  .with('escalation', 'sla')
-  .with('escalateTo', 'escalation');
 
 // Bounds and choices belong to some fact types; with an unknown type only the type is reported.
 const NUMERIC_FACT_TYPES = ['integer', 'number'];
@@ -304,10 +229,7 @@ export const definitionSchema = Joi.object<ProgramDefinition, true>({
       }),
     )
     .required(),
-  stages: Joi.object({
-    first: Joi.string().required(),
-    stages: Joi.array().items(stage).required(),
-  }).required(),
+  stages: stageTableSchema.required(),
   eligibility: Joi.array().items(rule).required(),
   amount: Joi.object({
     formula: Joi.string().min(1).required(),
