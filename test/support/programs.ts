@@ -1,5 +1,9 @@
 import path from 'node:path';
-import { loadDefinitionFile } from '../../services/programs/definition-loader';
+import {
+  DefinitionError,
+  type DefinitionProblem,
+  loadDefinitionFile,
+} from '../../services/programs/definition-loader';
 import type { ProgramDefinition } from '../../services/programs/definition';
 import type { ApiClient } from './http';
 
@@ -35,4 +39,20 @@ export function setParameter(
   const parameter = definition.parameters.find((p) => p.name === name);
   if (!parameter) throw new Error(`no parameter ${name} in ${definition.code}`);
   parameter.values = [{ from: '2024-01-01', to: null, value }];
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '../..');
+
+/** A path as definition problems name it: from the project root. */
+export const shownPath = (file: string): string => path.relative(PROJECT_ROOT, file);
+
+/** The problems a definition load reports. @throws when it loads, or fails otherwise. */
+export function problemsOf(load: () => unknown): DefinitionProblem[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof DefinitionError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a DefinitionError, but the definition loaded');
 }

@@ -1,11 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  DefinitionError,
-  type DefinitionProblem,
-  loadDefinitionDirectory,
-  loadDefinitionFile,
-} from '../../services/programs/definition-loader';
+import { loadDefinitionDirectory, loadDefinitionFile } from '../../services/programs/definition-loader';
+import { problemsOf, shownPath } from '../support/programs';
 
 /*
  * The broken definition files under test/fixtures/definitions/broken, and exactly what the
@@ -16,18 +12,7 @@ import {
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const BROKEN = path.join(PROJECT_ROOT, 'test/fixtures/definitions/broken');
 
-/** Problems name files from the project root. */
-const shown = (file: string): string => path.relative(PROJECT_ROOT, file);
-
-function problemsOf(load: () => unknown): DefinitionProblem[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a DefinitionError, but the definition loaded');
-}
+const shown = shownPath;
 
 /** Each file under test/fixtures/definitions/broken, with every problem the loader must report. */
 const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {

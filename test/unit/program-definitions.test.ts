@@ -4,7 +4,6 @@ import { ValidationError } from '../../services/errors';
 import type { ProgramDefinition } from '../../services/programs/definition';
 import {
   DefinitionError,
-  type DefinitionProblem,
   loadDefinitionDirectory,
   loadDefinitionFile,
   parseDefinition,
@@ -13,23 +12,13 @@ import {
 import { evaluateAmount } from '../../services/programs/expressions';
 import { parametersOn } from '../../services/programs/parameters';
 import type { StageTable } from '../../workflows/stages';
+import { problemsOf, shownPath } from '../support/programs';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/definitions');
 const MINIMAL = path.join(FIXTURES, 'good/minimal.yaml');
 
-/** Problems name files from the project root. */
-const shown = (file: string): string => path.relative(PROJECT_ROOT, file);
-
-function problemsOf(load: () => unknown): DefinitionProblem[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a DefinitionError, but the definition loaded');
-}
+const shown = shownPath;
 
 function definition(code: string): ProgramDefinition {
   return loadDefinitionFile(path.join(PROJECT_ROOT, 'services/programs/definitions', `${code}.yaml`));
