@@ -11,15 +11,24 @@ export type Role =
   | 'district_reviewer'
   | 'city_reviewer'
   | 'finance_officer'
-  | 'admin';
+  | 'admin'
+  | 'expert';
 
 export type RegionLevel = 'township' | 'district' | 'city';
 
 export type NoticeKind = 'acceptance' | 'documents_requested' | 'refusal' | 'award' | 'payment';
 
-/** Where a decision leads: another stage, back to the applicant, a refusal, or the award. */
+/**
+ * Where a decision leads: another stage, back to the applicant, a refusal, the award, or —
+ * in a competitive program — into the round, where the application is scored and ranked
+ * with the others and the round decides the award.
+ */
 export type DecisionTarget =
-  { to: 'stage'; stage: string } | { to: 'applicant' } | { to: 'refused' } | { to: 'award' };
+  | { to: 'stage'; stage: string }
+  | { to: 'applicant' }
+  | { to: 'refused' }
+  | { to: 'award' }
+  | { to: 'round' };
 
 export interface DecisionRule {
   target: DecisionTarget;
@@ -58,7 +67,15 @@ export interface StageTable {
 }
 
 export type ApplicationStatus =
+  /** Submitted to a competitive round that is still open: screening starts when it closes. */
+  | 'awaiting_round'
   | 'under_review'
+  /** Screened into a competitive round: the round scores, ranks and decides. */
+  | 'in_round'
+  /** Not among the round's winners: final. */
+  | 'not_selected'
+  /** Awarded in a round, then withdrawn after an upheld objection: final. */
+  | 'award_withdrawn'
   | 'awaiting_applicant'
   | 'refused'
   | 'awaiting_funds'
@@ -68,7 +85,12 @@ export type ApplicationStatus =
   | 'paid';
 
 /** Statuses after which nothing more happens to an application. */
-export const FINAL_STATUSES: readonly ApplicationStatus[] = ['refused', 'paid'];
+export const FINAL_STATUSES: readonly ApplicationStatus[] = [
+  'refused',
+  'paid',
+  'not_selected',
+  'award_withdrawn',
+];
 
 export function findStage(table: StageTable, stageId: string): StageDefinition | undefined {
   return table.stages.find((stage) => stage.id === stageId);
@@ -91,6 +113,8 @@ export function positionAfter(
       return { status: 'refused', stageId };
     case 'award':
       return { status: 'under_review', stageId };
+    case 'round':
+      return { status: 'in_round', stageId };
   }
 }
 
@@ -120,7 +144,7 @@ export function stageTableProblems(table: StageTable): string[] {
       if (rule.target.to === 'stage' && !ids.has(rule.target.stage)) {
         problems.push(`stage "${stage.id}" decision "${name}" leads to unknown stage "${rule.target.stage}"`);
       }
-      if (rule.target.to === 'award') reachesAward = true;
+      if (rule.target.to === 'award' || rule.target.to === 'round') reachesAward = true;
     }
   }
   if (!reachesAward) problems.push('no decision leads to the award');

@@ -8,8 +8,10 @@ import {
 } from 'sequelize';
 import { bigint, common, date, text, uuid } from './columns';
 import { initProgramModels } from './programs';
+import { initRoundModels } from './rounds';
 
 export * from './programs';
+export * from './rounds';
 
 /*
  * Sequelize models over the tables that db/migrations creates. The migrations own the
@@ -26,6 +28,7 @@ export const ROLES = [
   'city_reviewer',
   'finance_officer',
   'admin',
+  'expert',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -98,6 +101,8 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   declare awardCalculation: unknown;
   declare appropriationId: number | null;
   declare programVersionId: number | null;
+  /** The competitive round the application was submitted to, if any. */
+  declare roundId: CreationOptional<string | null>;
   declare applicantType: CreationOptional<'provider' | 'township' | 'district'>;
   /** The facts the applicant supplied, as the pinned definition's `facts` describe them. */
   declare facts: CreationOptional<Record<string, unknown>>;
@@ -151,6 +156,8 @@ export class Notice extends Model<InferAttributes<Notice>, InferCreationAttribut
   declare id: string;
   declare noticeKey: string;
   declare applicationId: string | null;
+  /** Set for a round's own notices, such as its public notice list (公示名单). */
+  declare roundId: CreationOptional<string | null>;
   declare kind: string;
   declare fileName: string;
   declare storageKey: string;
@@ -317,6 +324,7 @@ export function initModels(sequelize: Sequelize): void {
       awardCalculation: { type: DataTypes.JSONB, allowNull: true },
       appropriationId: { type: DataTypes.INTEGER, allowNull: true },
       programVersionId: { type: DataTypes.INTEGER, allowNull: true },
+      roundId: { type: DataTypes.UUID, allowNull: true },
       applicantType: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'provider' },
       facts: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       submittedAt: date(),
@@ -377,6 +385,7 @@ export function initModels(sequelize: Sequelize): void {
       id: uuid,
       noticeKey: text(),
       applicationId: { type: DataTypes.UUID, allowNull: true },
+      roundId: { type: DataTypes.UUID, allowNull: true },
       kind: text(),
       fileName: text(),
       storageKey: text(),
@@ -466,4 +475,5 @@ export function initModels(sequelize: Sequelize): void {
     { sequelize, tableName: 'audit_events', ...common },
   );
   initProgramModels(sequelize);
+  initRoundModels(sequelize);
 }

@@ -1,3 +1,4 @@
+import { competitionProblems } from './definition-competition-checks';
 import type { ParameterDefinition, ProgramDefinition } from './definition';
 import { stageProblems, subjectProblems, type FieldProblem } from './definition-stage-checks';
 import { compileExpression, ExpressionError, failMessageNames } from './expressions';
@@ -23,6 +24,7 @@ export function definitionProblems(definition: ProgramDefinition): FieldProblem[
     ...parameterProblems(definition),
     ...expressionProblems(definition),
     ...capAndCheckProblems(definition),
+    ...competitionProblems(definition),
   ];
 }
 

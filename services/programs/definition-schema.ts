@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type {
+  CompetitionDefinition,
   ApplicantType,
   DocumentRequirement,
   FactDefinition,
@@ -8,7 +9,7 @@ import type {
   ProgramProcess,
   SubjectDefinition,
 } from './definition';
-import { chineseText, named, oneOf, snakeName, stageTableSchema } from './definition-stage-schema';
+import { chineseText, deadline, named, oneOf, snakeName, stageTableSchema } from './definition-stage-schema';
 
 export { ISO_DURATION_PATTERN, REGION_LEVELS, ROLES, SNAKE_CASE_PATTERN } from './definition-stage-schema';
 
@@ -194,6 +195,36 @@ const rule = Joi.object({
 });
 
 /** The joi schema of a definition file; validate with DEFINITION_SCHEMA_OPTIONS. */
+// The expert round of a competitive program; cross-field checks are in definition-checks.ts.
+const competition = Joi.object({
+  expertsPerApplication: Joi.number().integer().min(1).max(15).required(),
+  rubric: Joi.array()
+    .items(
+      Joi.object({
+        id: snakeName('innovation').required().label('criterion id'),
+        name: chineseText().required(),
+        weight: Joi.number().integer().min(1).max(100).required(),
+        min: Joi.number().integer().min(0).required(),
+        max: Joi.number().integer().min(1).required(),
+      }),
+    )
+    .min(1)
+    .required(),
+  commentRequiredBelow: Joi.number().min(0).max(100).required(),
+  scoringPeriod: deadline().required(),
+  reminderAfter: deadline().required(),
+  trimWhenAtLeast: Joi.number().integer().min(3).required(),
+  tieBreaks: Joi.array()
+    .items(Joi.string().pattern(/^(criterion:[a-z][a-z0-9_]*|earliest_submission)$/))
+    .required()
+    .messages({
+      'string.pattern.base': '{{#label}} "{{#value}}" must be criterion:<id> or earliest_submission',
+    }),
+  winnersParameter: Joi.string().required(),
+  mayWinAgainParameter: Joi.string().required(),
+  noticePeriod: deadline().required(),
+});
+
 export const definitionSchema = Joi.object<ProgramDefinition, true>({
   code: kebabName('home-bed').required().label('program code'),
   name: chineseText().required(),
@@ -255,6 +286,16 @@ export const definitionSchema = Joi.object<ProgramDefinition, true>({
     sharedBankAccount: Joi.boolean().required(),
   }).required(),
   parameters: Joi.array().items(parameter).required(),
+  // Typed as the object schema it is when present; joi's `when` has no generic form.
+  competition: Joi.when('process', {
+    is: 'competitive_round',
+    then: competition
+      .required()
+      .messages({ 'any.required': 'a competitive_round program needs its competition' }),
+    otherwise: Joi.forbidden().messages({
+      'any.unknown': 'only competitive_round programs have a competition',
+    }),
+  }) as unknown as Joi.ObjectSchema<CompetitionDefinition>,
 });
 
 export const DEFINITION_SCHEMA_OPTIONS: Joi.ValidationOptions = {

@@ -75,6 +75,21 @@ export function stageProblems(definition: ProgramDefinition): FieldProblem[] {
     }
   });
 
+  // In a competitive round the round decides the award; elsewhere there is no round to join.
+  const competitive = definition.process === 'competitive_round';
+  table.stages.forEach((stage, index) => {
+    for (const [name, rule] of Object.entries(stage.decisions)) {
+      const wrong = competitive ? rule.target.to === 'award' : rule.target.to === 'round';
+      if (!wrong) continue;
+      problems.push({
+        path: `stages.stages[${index}].decisions.${name}.target.to`,
+        message: competitive
+          ? `decision "${name}" cannot lead to the award in a competitive_round program: lead it to the round (to: round), which ranks and awards`
+          : `decision "${name}" leads to a round, but only competitive_round programs have one`,
+      });
+    }
+  });
+
   const reached = reachableStages(table);
   table.stages.forEach((stage, index) => {
     if (!reached.has(stage.id)) {
@@ -96,7 +111,8 @@ function locatedStageTableProblems(table: StageTable): FieldProblem[] {
   });
   located.set('no decision leads to the award', {
     path: 'stages',
-    message: 'no decision leads to the award: at least one decision needs the target {to: award}',
+    message:
+      'no decision leads to the award: at least one decision needs the target {to: award} ({to: round} in a competitive_round program)',
   });
   table.stages.forEach((stage, index) => {
     for (const [name, rule] of Object.entries(stage.decisions)) {

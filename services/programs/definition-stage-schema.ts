@@ -8,7 +8,8 @@ import type { NoticeKind, RegionLevel, Role } from '../../workflows/stages';
  */
 
 // Records rather than arrays: the compiler then notices when a union in the types grows.
-const ROLE_SET: Record<Role, true> = {
+// Experts score in a competitive round; they never decide a stage.
+const ROLE_SET: Record<Exclude<Role, 'expert'>, true> = {
   applicant: true,
   township_reviewer: true,
   district_assessor: true,
@@ -50,7 +51,7 @@ export const snakeName = (example: string): Joi.StringSchema =>
   named(SNAKE_CASE_PATTERN, `lowercase words joined by underscores, such as ${example}`);
 export const chineseText = (): Joi.StringSchema => Joi.string().min(1);
 
-const deadline = (): Joi.ObjectSchema =>
+export const deadline = (): Joi.ObjectSchema =>
   Joi.object({
     workingDays: Joi.number().integer().min(1).label('workingDays'),
     duration: Joi.string().pattern(ISO_DURATION_PATTERN).pattern(/[1-9]/).label('duration').messages({
@@ -60,7 +61,7 @@ const deadline = (): Joi.ObjectSchema =>
   }).xor('workingDays', 'duration');
 
 const decisionTarget = Joi.object({
-  to: Joi.string().valid('stage', 'applicant', 'refused', 'award').required(),
+  to: Joi.string().valid('stage', 'applicant', 'refused', 'award', 'round').required(),
   stage: Joi.when('to', { is: 'stage', then: Joi.string().required(), otherwise: Joi.forbidden() }),
 }).messages({ 'any.unknown': 'stage is only given when the decision leads to another stage (to: stage)' });
 

@@ -1,4 +1,4 @@
-import type { StageTable } from '../../workflows/stages';
+import type { Deadline, StageTable } from '../../workflows/stages';
 
 /*
  * A program as data: what a definition file (services/programs/definitions/*.yaml) holds
@@ -132,6 +132,51 @@ export interface ApplicationWindow {
   lastYear: number | null;
 }
 
+/** One criterion of an expert's scoring rubric. */
+export interface RubricCriterion {
+  id: string;
+  /** As experts and applicants read it, in Chinese. */
+  name: string;
+  /** Its share of the total, in percent; the weights of a rubric add up to 100. */
+  weight: number;
+  /** Whole points an expert may give, inclusive. */
+  min: number;
+  max: number;
+}
+
+/**
+ * How a competitive round (竞争立项) is run: the random expert draw (双随机), the rubric,
+ * deadlines, aggregation, tie-breaks and the public notice (公示). Required exactly when the
+ * process is `competitive_round`.
+ */
+export interface CompetitionDefinition {
+  /** Experts drawn at random for each application; never from the applicant's own district. */
+  expertsPerApplication: number;
+  rubric: RubricCriterion[];
+  /**
+   * An expert's weighted total below this (on the 0–100 scale a rubric of 0–100 criteria gives)
+   * must come with a comment.
+   */
+  commentRequiredBelow: number;
+  /** From an expert's assignment to the scoring deadline; one who has not scored is replaced. */
+  scoringPeriod: Deadline;
+  /** From assignment to the reminder, which must come before the deadline. */
+  reminderAfter: Deadline;
+  /** Drop the highest and the lowest total when at least this many experts scored. */
+  trimWhenAtLeast: number;
+  /**
+   * Tie-breaks in order, after the aggregated score: `criterion:<id>` (higher mean first) or
+   * `earliest_submission`. The reference number decides last, so that a ranking is never random.
+   */
+  tieBreaks: string[];
+  /** The count parameter that says how many winners a year. */
+  winnersParameter: string;
+  /** The boolean parameter that says whether an earlier winner may win again. */
+  mayWinAgainParameter: string;
+  /** How long the winners are published (公示) for objections. */
+  noticePeriod: Deadline;
+}
+
 export interface ProgramDefinition {
   code: string;
   name: string;
@@ -154,4 +199,6 @@ export interface ProgramDefinition {
   caps: CapsDefinition;
   checks: ChecksDefinition;
   parameters: ParameterDefinition[];
+  /** Only for `competitive_round` programs. */
+  competition?: CompetitionDefinition;
 }
