@@ -1,9 +1,8 @@
-import { QueryTypes } from 'sequelize';
-import { database } from '../../db';
 import { Application, Appropriation, Bed, FundSource, Notice, Payment } from '../../db/models';
 import { NotFoundError } from '../errors';
 import { fenFromColumn } from '../money/amount';
 import { issueNotice, policyBasis, type IssuedNotice, type NoticeContent } from '../notices';
+import { nextDocumentNumber } from '../notices/numbering';
 import type { ProgramDefinition } from '../programs/definition';
 import { pinnedVersion } from '../programs/versions';
 import { shanghaiDate } from '../time';
@@ -150,12 +149,4 @@ async function paymentContent(application: Application, base: Base): Promise<Not
     paidOn: shanghaiDate(payment.settledAt ?? new Date()),
     bankTransactionId: payment.bankTransactionId ?? '',
   };
-}
-
-/** 烟民养补〔2026〕第000012号: one number series for all notices, so none is issued twice. */
-async function nextDocumentNumber(year: number): Promise<string> {
-  const [row] = await database().query<{ seq: string }>("SELECT nextval('notice_number_seq') AS seq", {
-    type: QueryTypes.SELECT,
-  });
-  return `烟民养补〔${year}〕第${String(row?.seq ?? '0').padStart(6, '0')}号`;
 }

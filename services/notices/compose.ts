@@ -1,4 +1,3 @@
-import { chineseCapitalAmount, formatYuan } from '../money/words';
 import {
   DEFAULT_PROGRAM_NAME,
   NOTICE_TITLES,
@@ -7,68 +6,60 @@ import {
   type NoticeContent,
   type PaymentNotice,
 } from './content';
+import { roundBlocks, roundNoticeTitle } from './compose-round';
+import {
+  REMEDY_PARAGRAPH,
+  amountInFiguresAndWords,
+  chineseDate,
+  heading,
+  paragraph,
+  type NoticeBlock,
+} from './wording';
+
+export { REMEDY_PARAGRAPH, amountInFiguresAndWords, chineseDate, type NoticeBlock } from './wording';
 
 /*
  * Turns a notice's facts into the wording and blocks of the document, without drawing
- * anything: render.ts lays these out, and tests can read the wording directly.
+ * anything: render.ts lays these out, and tests can read the wording directly. A competitive
+ * round's own notices are worded in compose-round.ts.
  */
 
-export type NoticeBlock =
-  | { type: 'paragraph'; text: string }
-  | { type: 'heading'; text: string }
-  | { type: 'numbered'; items: string[] }
-  | { type: 'fields'; rows: { label: string; value: string }[] }
-  | { type: 'table'; columns: { header: string; width: number }[]; rows: string[][] };
-
 export interface ComposedNotice {
+  /** May hold a line break where a long title is best divided. */
   title: string;
   documentNumber: string;
-  /** 主送: the organisation, followed by the full-width colon. */
+  /** 主送: the organisation, followed by the full-width colon; empty for a public notice. */
   addressee: string;
   blocks: NoticeBlock[];
   /** 2026年12月3日 */
   issuedOn: string;
   applicationReference: string;
+  /** How the footer names the reference: 申请编号, or 批次编号 for a round's public list. */
+  referenceLabel: string;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const FULL_RESIDENT_ID = /\d{17}[\dXx]/;
 
 /**
- * "2026-12-03" → "2026年12月3日", the way official documents write dates.
- * @throws RangeError when the value is not a real YYYY-MM-DD date.
- */
-export function chineseDate(isoDate: string): string {
-  const match = ISO_DATE.exec(isoDate);
-  const [year, month, day] = (match?.slice(1) ?? []).map(Number) as [number, number, number];
-  const date = match ? new Date(Date.UTC(year, month - 1, day)) : undefined;
-  if (!date || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    throw new RangeError(`Not a calendar date: ${isoDate}`);
-  }
-  return `${year}年${month}月${day}日`;
-}
-
-/** "300,000.00元（大写：人民币叁拾万元整）" */
-export function amountInFiguresAndWords(fen: bigint): string {
-  return `${formatYuan(fen)}元（大写：${chineseCapitalAmount(fen)}）`;
-}
-
-/**
  * The document's wording for any kind of notice.
- * @throws RangeError for an invalid date, or when a bed row carries what looks like an
- *   unmasked identity number — personal data must never be printed in full.
+ * @throws RangeError for an invalid date, when a bed row carries what looks like an
+ *   unmasked identity number — personal data must never be printed in full — or for a round's
+ *   notice whose figures do not add up (see compose-round.ts).
  */
 export function composeNotice(content: NoticeContent): ComposedNotice {
   const program = content.programName ?? DEFAULT_PROGRAM_NAME;
   const application = `你单位申报的${program}申请（申请编号：${content.applicationReference}）`;
+  const isPublic = content.kind === 'public_notice_list';
 
   return {
-    title: NOTICE_TITLES[content.kind],
+    title: roundNoticeTitle(content, program) ?? NOTICE_TITLES[content.kind],
     documentNumber: content.documentNumber,
-    addressee: `${content.organisationName}：`,
+    // A public notice speaks to everyone, so it has no 主送 line.
+    addressee: isPublic ? '' : `${content.organisationName}：`,
     blocks: bodyBlocks(content, program, application),
     issuedOn: chineseDate(content.issuedOn),
     applicationReference: content.applicationReference,
+    referenceLabel: isPublic ? '批次编号' : '申请编号',
   };
 }
 
@@ -105,14 +96,12 @@ function bodyBlocks(content: NoticeContent, program: string, application: string
       return awardBlocks(content, application);
     case 'payment':
       return paymentBlocks(content, program);
+    case 'public_notice_list':
+    case 'round_result':
+    case 'award_withdrawn':
+      return roundBlocks(content, program, application);
   }
 }
-
-/** 行政复议 within 60 days to the city government, or 行政诉讼 within 6 months. */
-export const REMEDY_PARAGRAPH =
-  '你单位如对本决定不服，可以依照《中华人民共和国行政复议法》的规定，自收到本决定书之日起' +
-  '六十日内向烟台市人民政府申请行政复议；也可以依照《中华人民共和国行政诉讼法》的规定，' +
-  '自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。';
 
 function awardBlocks(content: AwardNotice, application: string): NoticeBlock[] {
   const blocks: NoticeBlock[] = [
@@ -187,12 +176,4 @@ function bedTable(beds: NoticeBedRow[]): NoticeBlock {
       bed.result,
     ]),
   };
-}
-
-function paragraph(text: string): NoticeBlock {
-  return { type: 'paragraph', text };
-}
-
-function heading(text: string): NoticeBlock {
-  return { type: 'heading', text };
 }

@@ -13,6 +13,9 @@ export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
   refusal: '不予批准决定书',
   award: '奖补决定书',
   payment: '资金拨付通知书',
+  public_notice_list: '公示名单',
+  round_result: '评审结果告知书',
+  award_withdrawn: '撤销奖补决定书',
 };
 
 /** Printed as the document's issuer, signatory and mail sender name. */
@@ -97,5 +100,65 @@ export interface PaymentNotice extends NoticeBase {
   bankTransactionId: string;
 }
 
+/** One line of a public notice list, as the city approved the ranking. */
+export interface PublicNoticeListEntry {
+  rank: number;
+  /** The township, sub-district or organisation, as it applied. */
+  organisationName: string;
+  districtName: string;
+  /** The aggregated score as ranked, in points, such as 87.35: a decimal string, never rounded here. */
+  score: string;
+}
+
+/**
+ * 公示名单: the candidates a competitive round proposes to select, published for objections.
+ * It is addressed to the public, not to one applicant: `organisationName` is not printed, and
+ * `applicationReference` carries the round's reference, such as ROUND-2026-township-demonstration.
+ */
+export interface PublicNoticeListNotice extends NoticeBase {
+  kind: 'public_notice_list';
+  /** Such as 2026年度镇域养老服务高质量发展示范点竞争立项. */
+  roundTitle: string;
+  roundYear: number;
+  entries: PublicNoticeListEntry[];
+  /** The notice period (公示期), first and last day inclusive. */
+  periodFrom: string;
+  periodTo: string;
+  /** The public page where anyone may object. */
+  objectionUrl: string;
+}
+
+/** 评审结果告知书: to a candidate of a competitive round that was not selected. */
+export interface RoundResultNotice extends NoticeBase {
+  kind: 'round_result';
+  roundTitle: string;
+  /** The aggregated score as ranked, in points, such as 81.20; null when no expert scored it. */
+  score: string | null;
+  /** Its place among the ranked candidates, 1 first; null when it was not ranked (ineligible). */
+  rank: number | null;
+  rankedCount: number;
+  /** How many candidates the round selects. */
+  places: number;
+}
+
+/** 撤销奖补决定书: an award withdrawn because an objection during the public notice was upheld. */
+export interface AwardWithdrawnNotice extends NoticeBase {
+  kind: 'award_withdrawn';
+  roundTitle: string;
+  /** What the investigation of the objection found, as the decision states it. */
+  reason: string;
+  /** The award withdrawn, when it had been settled. */
+  awardAmountFen: bigint | null;
+  /** Whether a payment already prepared for the award was cancelled. */
+  paymentCancelled: boolean;
+}
+
 export type NoticeContent =
-  AcceptanceNotice | DocumentsRequestedNotice | RefusalNotice | AwardNotice | PaymentNotice;
+  | AcceptanceNotice
+  | DocumentsRequestedNotice
+  | RefusalNotice
+  | AwardNotice
+  | PaymentNotice
+  | PublicNoticeListNotice
+  | RoundResultNotice
+  | AwardWithdrawnNotice;

@@ -51,7 +51,7 @@ export async function renderNoticePdf(content: NoticeContent): Promise<Buffer> {
     lang: 'zh-CN',
     displayTitle: true,
     info: {
-      Title: `${notice.title} ${notice.documentNumber}`,
+      Title: `${notice.title.replace(/\n/g, '')} ${notice.documentNumber}`,
       Author: ISSUING_AUTHORITY,
       Subject: `${content.programName ?? DEFAULT_PROGRAM_NAME} ${notice.applicationReference}`,
       // Midnight in Asia/Shanghai on the issue date: a fixed date keeps the bytes repeatable.
@@ -103,7 +103,7 @@ function drawHeader(doc: Doc, notice: ComposedNotice): void {
   });
 
   doc.moveDown(1).font('regular').fontSize(13);
-  doc.text(notice.addressee, { width: CONTENT_WIDTH });
+  if (notice.addressee !== '') doc.text(notice.addressee, { width: CONTENT_WIDTH });
   doc.moveDown(0.4);
 }
 
@@ -222,7 +222,7 @@ function drawFooter(doc: Doc, notice: ComposedNotice, verifyUrl: string, qrPng: 
 
   doc.font('regular').fontSize(9).fillColor('#333333');
   doc.text(
-    `申请编号：${notice.applicationReference}    文号：${notice.documentNumber}`,
+    `${notice.referenceLabel}：${notice.applicationReference}    文号：${notice.documentNumber}`,
     MARGIN.left,
     top + 8,
     {
