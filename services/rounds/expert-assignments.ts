@@ -84,7 +84,7 @@ export function assignmentView(assignment: ExpertAssignment): AssignmentView {
   };
 }
 
-/** An instant as callers give it: a Date, ISO 8601 text (what a Temporal payload carries), or nothing for now. */
+/** An instant: a Date, ISO 8601 text (what a Temporal payload carries), or absent for now. */
 export type InstantInput = Date | string | undefined;
 
 /**

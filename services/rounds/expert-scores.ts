@@ -144,7 +144,9 @@ export async function recordScore(input: RecordScoreInput): Promise<RecordedScor
     if (totalHundredths !== null && totalHundredths < threshold && !comment) {
       problems.push({
         field: 'comment',
-        message: `is required when the total is below ${input.commentRequiredBelow} points (this one is ${totalHundredths / 100})`,
+        message:
+          `is required when the total is below ${input.commentRequiredBelow} points ` +
+          `(this one is ${totalHundredths / 100})`,
       });
     }
     if (problems.length > 0 || totalHundredths === null) {

@@ -58,7 +58,11 @@ let competition: CompetitionDefinition;
 beforeAll(async () => {
   const { databaseUrl } = await useTestDatabase();
   // Mail goes to this file's outbox, whatever the environment says about SMTP.
-  const environment = { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: config().dataDir };
+  const environment: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: config().dataDir,
+  };
   delete environment.SMTP_URL;
   setConfig(loadConfig(environment));
 
@@ -237,7 +241,7 @@ function score(
 }
 
 describe('registerExpert', () => {
-  it('creates a user with the expert role, a hashed password, the experts row and an audit event', async () => {
+  it('creates an expert user with a hashed password, the experts row and an audit event', async () => {
     const expert = await registerExpert(
       {
         username: 'registered-expert',
@@ -411,5 +415,294 @@ describe('assignExperts', () => {
     expect(result.assignments).toHaveLength(2);
     expect(result.shortfall).toBe(3);
     expect((await drawEvents(application.id))[0]).toMatchObject({ needed: 5, shortfall: 3 });
+  });
+});
+
+describe('declareConflict', () => {
+  it('closes the assignment with the reason and draws the next expert in the order', async () => {
+    await poolOf(await createExperts('zhifu', 2), await createExperts('muping', 5));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 3);
+    const withdrawing = assignments[1]!;
+
+    const replacement = await declareConflict({
+      roundId: round.id,
+      applicationId: application.id,
+      expertUserId: await userIdOf(withdrawing.expertId),
+      reason: '本人曾为该街道养老服务项目提供咨询',
+    });
+
+    expect(await ExpertAssignment.findByPk(withdrawing.id)).toMatchObject({
+      status: 'conflict',
+      conflictReason: '本人曾为该街道养老服务项目提供咨询',
+      closedAt: expect.any(Date),
+    });
+    const [, record] = await drawEvents(application.id);
+    expect(record).toMatchObject({ cause: { kind: 'conflict', assignmentId: withdrawing.id }, needed: 1 });
+    expect(record!.excluded).toContainEqual({ expertId: withdrawing.expertId, reason: 'conflict' });
+    const excluded = new Set(record!.excluded.map((e) => e.expertId));
+    expect(replacement?.expertId).toBe(nextExperts(record!.candidateOrder, excluded, 1)[0]);
+    expect(assignments.map((a) => a.expertId)).not.toContain(replacement?.expertId);
+  });
+
+  it('requires a reason, and an open assignment of the declaring expert', async () => {
+    await poolOf(await createExperts('longkou', 4));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 3);
+    const drawnIds = new Set(assignments.map((a) => a.expertId));
+    const notDrawn = (await Expert.findAll({ where: { active: true } })).find((e) => !drawnIds.has(e.id))!;
+    const declare = async (expertId: string, reason: string) =>
+      declareConflict({
+        roundId: round.id,
+        applicationId: application.id,
+        expertUserId: await userIdOf(expertId),
+        reason,
+      });
+
+    await expect(declare(assignments[0]!.expertId, '  ')).rejects.toMatchObject({
+      details: [{ field: 'reason', message: expect.any(String) }],
+    });
+    await expect(declare(notDrawn.id, '利害关系')).rejects.toBeInstanceOf(ForbiddenError);
+    await declare(assignments[0]!.expertId, '利害关系');
+    await expect(declare(assignments[0]!.expertId, '利害关系')).rejects.toMatchObject({
+      code: 'NO_OPEN_ASSIGNMENT',
+    });
+  });
+
+  it('returns null when the pool has nobody left to draw', async () => {
+    await poolOf(await createExperts('changdao', 2));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 2);
+
+    const replacement = await declareConflict({
+      roundId: round.id,
+      applicationId: application.id,
+      expertUserId: await userIdOf(assignments[0]!.expertId),
+      reason: '近亲属在该街道工作',
+    });
+
+    expect(replacement).toBeNull();
+    expect((await drawEvents(application.id))[1]).toMatchObject({ drawn: [], shortfall: 1 });
+  });
+});
+
+describe('replaceOverdueExperts', () => {
+  it('replaces each expert who has not scored by the deadline, with a fresh deadline', async () => {
+    await poolOf(await createExperts('gaoxin', 6));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 3);
+    const [scorer, ...late] = assignments;
+    await score(application, await userIdOf(scorer!.expertId), fullMarks(80));
+
+    expect(await replaceOverdueExperts({ roundId: round.id, now: at(9).toISOString() })).toEqual([]);
+    const replaced = await replaceOverdueExperts({ roundId: round.id, now: at(11).toISOString() });
+
+    const mine = replaced.filter((r) => r.applicationId === application.id);
+    expect(mine.map((r) => r.overdueAssignmentId).sort()).toEqual(late.map((a) => a.id).sort());
+    for (const { replacement } of mine) {
+      expect(replacement).toMatchObject({ status: 'assigned', dueAt: at(21).toISOString() });
+      expect(assignments.map((a) => a.expertId)).not.toContain(replacement?.expertId);
+    }
+    for (const assignment of late) {
+      expect(await ExpertAssignment.findByPk(assignment.id)).toMatchObject({
+        status: 'overdue',
+        closedAt: at(11),
+      });
+    }
+    expect(await ExpertAssignment.findByPk(scorer!.id)).toMatchObject({ status: 'scored' });
+    const record = (await drawEvents(application.id))[1]!;
+    expect(
+      record.excluded
+        .filter((e) => e.reason === 'overdue')
+        .map((e) => e.expertId)
+        .sort(),
+    ).toEqual(late.map((a) => a.expertId).sort());
+  });
+
+  it('changes nothing when run again', async () => {
+    const events = await AuditEvent.count();
+
+    const again = await replaceOverdueExperts({ roundId: round.id, now: at(11).toISOString() });
+
+    expect(again).toEqual([]);
+    expect(await AuditEvent.count()).toBe(events);
+  });
+});
+
+describe('recordScore', () => {
+  async function assigned(): Promise<{ application: Application; expertUserIds: string[] }> {
+    await poolOf(await createExperts('yeda', 3));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 3);
+    return { application, expertUserIds: await Promise.all(assignments.map((a) => userIdOf(a.expertId))) };
+  }
+
+  it('weights the criteria into an exact total in hundredths, rounded half up once', () => {
+    const scores = { service_network: 80, service_quality: 70, mechanisms: 90, innovation: 60, plan: 75 };
+    const a = { id: 'a', name: 'a', min: 0 };
+
+    expect(weightedTotalHundredths(competition.rubric, scores)).toBe(7600);
+    expect(
+      weightedTotalHundredths(
+        [
+          { ...a, weight: 5, max: 8 },
+          { ...a, id: 'b', weight: 95, max: 100 },
+        ],
+        { a: 1, b: 0 },
+      ),
+    ).toBe(63);
+    expect(
+      weightedTotalHundredths(
+        [
+          { ...a, weight: 60, max: 7 },
+          { ...a, id: 'b', weight: 40, max: 7 },
+        ],
+        { a: 3, b: 5 },
+      ),
+    ).toBe(5429);
+  });
+
+  it('lists every problem with the scores', async () => {
+    const { application, expertUserIds } = await assigned();
+
+    const scoring = score(application, expertUserIds[0]!, {
+      service_network: 101,
+      service_quality: -1,
+      mechanisms: 50.5,
+      innovation: '80' as unknown as number,
+      bonus: 10,
+    });
+
+    await expect(scoring).rejects.toBeInstanceOf(ValidationError);
+    await expect(scoring).rejects.toMatchObject({
+      details: [
+        { field: 'scores.service_network', message: expect.stringContaining('from 0 to 100') },
+        { field: 'scores.service_quality', message: expect.stringContaining('not -1') },
+        { field: 'scores.mechanisms', message: expect.stringContaining('whole number') },
+        { field: 'scores.innovation', message: expect.stringContaining('"80"') },
+        { field: 'scores.plan', message: expect.stringContaining('required') },
+        { field: 'scores.bonus', message: expect.stringContaining('not a criterion') },
+      ],
+    });
+    await expect(score(application, expertUserIds[0]!, null as never)).rejects.toMatchObject({
+      details: [{ field: 'scores' }],
+    });
+    expect(await ExpertAssignment.count({ where: { applicationId: application.id, status: 'scored' } })).toBe(
+      0,
+    );
+  });
+
+  it('requires a comment below the threshold, and keeps only its presence in the audit trail', async () => {
+    const { application, expertUserIds } = await assigned();
+    const [low, boundary] = expertUserIds;
+
+    await expect(score(application, low!, fullMarks(59))).rejects.toMatchObject({
+      details: [{ field: 'comment', message: expect.stringContaining('below 60') }],
+    });
+    await expect(score(application, low!, fullMarks(59), '   ')).rejects.toBeInstanceOf(ValidationError);
+    const recorded = await score(application, low!, fullMarks(59), '服务网络覆盖不足，运行机制尚不健全');
+    const atThreshold = await score(application, boundary!, fullMarks(60));
+
+    expect(recorded.totalHundredths).toBe(5900);
+    expect(atThreshold.totalHundredths).toBe(6000);
+    const event = await AuditEvent.findOne({
+      where: { subjectId: application.id, action: 'round.score_recorded', actor: low! },
+    });
+    expect(event?.after).toMatchObject({ totalHundredths: 5900, commentGiven: true });
+    expect(JSON.stringify(event)).not.toContain('服务网络覆盖不足');
+  });
+
+  it('refuses a second score by the same expert, and a score by an expert not assigned', async () => {
+    const { application, expertUserIds } = await assigned();
+    await score(application, expertUserIds[0]!, fullMarks(90));
+    const stranger = (await createExperts('yeda', 1))[0]!;
+
+    await expect(score(application, expertUserIds[0]!, fullMarks(95))).rejects.toMatchObject({
+      code: 'ALREADY_SCORED',
+    });
+    await expect(score(application, stranger.userId, fullMarks(95))).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("gives the round workflow each application's scores and open assignments", async () => {
+    const { application, expertUserIds } = await assigned();
+    await score(application, expertUserIds[0]!, fullMarks(70));
+    await score(application, expertUserIds[1]!, fullMarks(80));
+
+    const mine = (await scoresOf(round.id)).find((entry) => entry.applicationId === application.id);
+
+    expect(mine?.open).toBe(1);
+    expect(mine?.scored.map((s) => s.totalHundredths).sort()).toEqual([7000, 8000]);
+    expect(mine?.scored[0]?.criteria).toEqual(fullMarks(mine!.scored[0]!.totalHundredths / 100));
+  });
+});
+
+describe('reminders', () => {
+  async function outboxMails(reference: string): Promise<string[]> {
+    const directory = path.join(config().dataDir, 'outbox');
+    if (!fs.existsSync(directory)) return [];
+    const texts: string[] = [];
+    for (const file of fs.readdirSync(directory)) {
+      const mail = await simpleParser(fs.readFileSync(path.join(directory, file)));
+      if (mail.text?.includes(reference)) texts.push(`${mail.subject ?? ''}\n${mail.text}`);
+    }
+    return texts;
+  }
+
+  it('mails each expert once when the reminder is due, in Chinese, with the Shanghai deadline', async () => {
+    await poolOf(await createExperts('fushan', 3));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 3);
+    await score(application, await userIdOf(assignments[2]!.expertId), fullMarks(85));
+
+    const early = await sendScoringReminders({ roundId: round.id, now: at(6).toISOString() });
+    const due = await sendScoringReminders({ roundId: round.id, now: at(8).toISOString() });
+    const again = await sendScoringReminders({ roundId: round.id, now: at(8).toISOString() });
+
+    // Other tests' applications share the round: look at this application's assignments only.
+    const ids = assignments.map((a) => a.id);
+    const mine = (sent: string[]): string[] => sent.filter((id) => ids.includes(id)).sort();
+    expect(mine(early.assignmentIds)).toEqual([]);
+    expect(mine(due.assignmentIds)).toEqual([ids[0]!, ids[1]!].sort());
+    expect(again).toEqual({ sent: 0, assignmentIds: [] });
+    const mails = await outboxMails(application.reference);
+    expect(mails).toHaveLength(2);
+    expect(mails[0]).toContain(round.title);
+    expect(mails[0]).toContain('2025年6月12日 09:00（北京时间）');
+    const open = (await openAssignments(round.id)).filter((a) => a.applicationId === application.id);
+    expect(open.map((a) => a.remindedAt)).toEqual([expect.any(String), expect.any(String)]);
+    expect(
+      await AuditEvent.count({ where: { subjectId: application.id, action: 'round.expert_reminded' } }),
+    ).toBe(2);
+  });
+
+  it('marks reminders sent by other means once', async () => {
+    await poolOf(await createExperts('muping', 2));
+    const application = await createApplication('zhifu');
+    const { assignments } = await draw(application, 2);
+    const ids = assignments.map((a) => a.id);
+
+    expect((await markReminded(ids)).sort()).toEqual([...ids].sort());
+    expect(await markReminded(ids)).toEqual([]);
+    expect(await sendScoringReminders({ roundId: round.id, now: at(8).toISOString() })).not.toMatchObject({
+      assignmentIds: expect.arrayContaining([ids[0]]),
+    });
+  });
+});
+
+describe('seedExperts', () => {
+  it('seeds twenty synthetic experts across the districts, once', async () => {
+    const created = await seedExperts();
+    const again = await seedExperts();
+
+    expect(created).toHaveLength(20);
+    expect(created[0]).toBe('expert01');
+    expect(again).toEqual([]);
+    const users = await User.findAll({ where: { username: created } });
+    const experts = await Expert.findAll({ where: { userId: users.map((u) => u.id) } });
+    expect(experts).toHaveLength(20);
+    expect(experts.every((e) => e.name.endsWith('（合成数据）'))).toBe(true);
+    expect(new Set(experts.map((e) => e.name)).size).toBe(20);
+    expect(new Set(experts.map((e) => e.districtCode)).size).toBe(DISTRICTS.length);
+    expect(await bcrypt.compare('demo-2026', users[0]!.passwordHash)).toBe(true);
   });
 });
