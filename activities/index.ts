@@ -20,7 +20,8 @@ function activity<A extends unknown[], R>(work: (...args: A) => Promise<R>): (..
           type: error.code,
           message: error.message,
           nonRetryable: true,
-          details: [error.details],
+          // The HTTP status travels too, so that the API answers as the service meant.
+          details: [error.details ?? null, { status: error.status }],
         });
       }
       throw error;
@@ -44,3 +45,28 @@ export const scheduleStageDeadline = activity(deadlines.scheduleStageDeadline);
 export const sendStageReminder = activity(deadlines.sendStageReminder);
 export const escalateStage = activity(deadlines.escalateStage);
 export const closeStageDeadline = activity(deadlines.closeStageDeadline);
+
+// Competitive rounds: what a round does to one application, and the round's own steps.
+import * as roundOutcomes from '../services/rounds/outcomes';
+export const recordScreeningStart = activity(roundOutcomes.recordScreeningStart);
+export const recordNotSelected = activity(roundOutcomes.recordNotSelected);
+export const withdrawAward = activity(roundOutcomes.withdrawAward);
+import * as rounds from '../services/rounds/rounds';
+import * as roundSteps from '../services/rounds/round-steps';
+import * as scoring from '../services/rounds/scoring';
+import { recordObjectionResolution } from '../services/rounds/objections';
+export const setRoundStatus = activity(rounds.setRoundStatus);
+export const roundApplicationIds = activity(roundSteps.roundApplicationIds);
+export const assignExperts = activity(scoring.drawApplicationExperts);
+export const scoringProgress = activity(scoring.scoringProgress);
+export const scoringTick = activity(scoring.scoringTick);
+export const recordExpertScore = activity(scoring.recordExpertScore);
+export const declareExpertConflict = activity(scoring.declareExpertConflict);
+export const rankRound = activity(roundSteps.rankRound);
+export const approveRanking = activity(roundSteps.approveRanking);
+export const publishNoticeList = activity(roundSteps.publishNoticeList);
+export const removeCandidate = activity(roundSteps.removeCandidate);
+export const notSelectedOutcomes = activity(roundSteps.notSelectedOutcomes);
+export const resolveObjection = activity(async (input: Parameters<typeof recordObjectionResolution>[0]) => {
+  await recordObjectionResolution(input);
+});

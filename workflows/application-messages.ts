@@ -25,6 +25,8 @@ export interface ApplicationWorkflowInput {
   bedIds: string[];
   /** The program's review chain as it was when the application was submitted. */
   stages: StageTable;
+  /** The competitive round it was submitted to: screening waits for the round to close. */
+  roundId?: string | null;
 }
 
 export interface ApplicationState {
@@ -89,6 +91,18 @@ export const preparePaymentUpdate = defineUpdate<ApplicationState, [PaymentActio
 export const approvePaymentUpdate = defineUpdate<ApplicationState, [PaymentActionInput]>('approvePayment');
 
 export const bankOutcomeSignal = defineSignal<[BankOutcome]>('bankOutcome');
+
+/** From the round: its window has closed, screening may begin. */
+export const screeningStartSignal = defineSignal('screeningStart');
+
+/** From the round, once its public notice is over: awarded, or not among the winners. */
+export type RoundOutcome =
+  | { outcome: 'awarded' }
+  | { outcome: 'not_selected'; score: string | null; rank: number | null; rankedCount: number; places: number };
+export const roundOutcomeSignal = defineSignal<[RoundOutcome]>('roundOutcome');
+
+/** From the round: an objection against this award was upheld. */
+export const withdrawAwardSignal = defineSignal<[{ reason: string }]>('withdrawAward');
 /** The budget changed: an application waiting for funds tries its commitment again. */
 export const fundsAvailableSignal = defineSignal('fundsAvailable');
 

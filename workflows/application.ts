@@ -26,6 +26,7 @@ import {
 } from './application-messages';
 import { FINAL_STATUSES, findStage, positionAfter, regionForLevel, type StageDefinition } from './stages';
 import { followStageDeadlines } from './stage-deadlines';
+import { joinRound } from './application-round';
 
 const act = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 minute',
@@ -45,7 +46,7 @@ function refuse(type: RefusalType, message: string): never {
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationState> {
   const state: ApplicationState = {
     applicationId: input.applicationId,
-    status: 'under_review',
+    status: input.roundId ? 'awaiting_round' : 'under_review',
     stageId: input.stages.first,
     inspections: {},
     awardFen: null,
@@ -67,6 +68,14 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
 
   // Activity keys are deterministic, so a retried activity recognises its own earlier write.
   const nextActionKey = (): string => `${workflowInfo().workflowId}:${++actions}`;
+
+  // Competitive programs only: the round decides after screening; see application-round.ts.
+  const round = joinRound(input, {
+    state,
+    isBusy: () => busy,
+    nextActionKey,
+    settleAward: () => settleAward({ userId: 'system:round', role: 'admin', regionCode: input.cityCode }),
+  });
 
   const currentStage = (): StageDefinition => {
     const stage = state.stageId ? findStage(input.stages, state.stageId) : undefined;
@@ -158,6 +167,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       nextStageId: next.stageId,
     });
     Object.assign(state, next);
+    if (target.to === 'round') await round.reportScreening('shortlisted');
+    if (target.to === 'refused') await round.reportScreening('refused');
 
     if (rule.notice) {
       await act.issueApplicationNotice({
@@ -243,6 +254,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
             refuse('FORBIDDEN_ROLE', 'Only the applicant may add documents.');
           const openForApplicant =
             state.status === 'awaiting_applicant' ||
+            state.status === 'awaiting_round' ||
             (state.status === 'under_review' && state.stageId === input.stages.first);
           if (!openForApplicant) {
             refuse(
@@ -347,8 +359,10 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       () =>
         FINAL_STATUSES.includes(state.status) ||
         (state.status === 'awaiting_funds' && fundsMayBeAvailable && !busy) ||
-        (state.status === 'payment_sent' && bankOutcomes.length > 0 && !busy),
+        (state.status === 'payment_sent' && bankOutcomes.length > 0 && !busy) ||
+        round.ready(),
     );
+    if (round.ready()) await round.step();
     if (state.status === 'awaiting_funds' && fundsMayBeAvailable) {
       fundsMayBeAvailable = false;
       await settleAward({ userId: 'system:budget', role: 'admin', regionCode: input.cityCode });

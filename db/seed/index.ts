@@ -4,6 +4,7 @@ import { inTransaction } from '..';
 import { FundSource, Region, User, type Role } from '../models';
 import { fundAppropriation } from '../../services/money/budget';
 import { seedCalendar } from '../../services/calendar/store';
+import { seedExperts } from './experts';
 import { publishRepositoryDefinitions } from '../../services/programs/versions';
 import { moduleLogger } from '../../services/logger';
 import { CITY, DISTRICTS, syntheticTownships } from './regions';
@@ -79,6 +80,8 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
     await FundSource.findOrCreate({ where: { code: source.code }, defaults: { ...source } });
 
   const admin = await ensureDemoUsers();
+  // The expert pool for competitive rounds: synthetic experts across the districts.
+  await seedExperts();
   await seedAppropriations(year, admin.id);
 
   log.info({ year }, 'seed data in place');

@@ -12,6 +12,8 @@ import { financeRouter } from './routes/finance';
 import { calendarRouter } from './routes/calendar';
 import { monitoringRouter } from './routes/monitoring';
 import { programsRouter } from './routes/programs';
+import { roundsRouter } from './routes/rounds';
+import { publicRoundsRouter } from './routes/public-rounds';
 
 const log = moduleLogger('api');
 
@@ -49,12 +51,16 @@ export function createApp(): express.Express {
     });
   });
 
+  // Public: the notice list of a round and the objection route (公示) need no account.
+  app.use('/public/rounds', publicRoundsRouter);
+
   app.use(authenticate);
   app.get('/me', (req, res) => {
     res.json(describeUser(currentUser(req)));
   });
   app.use('/applications', applicationsRouter);
   app.use('/programs', programsRouter);
+  app.use('/rounds', roundsRouter);
   app.use('/calendar', calendarRouter);
   app.use(monitoringRouter);
   app.use(financeRouter);
@@ -83,9 +89,7 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
   }
   const requestId = res.locals.requestId as string;
   log.error({ err: error, requestId, method: req.method, path: req.path }, 'request failed');
-  res
-    .status(500)
-    .json({
-      error: { code: 'INTERNAL', message: `Something went wrong on our side; quote request ${requestId}.` },
-    });
+  res.status(500).json({
+    error: { code: 'INTERNAL', message: `Something went wrong on our side; quote request ${requestId}.` },
+  });
 }

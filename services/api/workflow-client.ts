@@ -16,6 +16,7 @@ import {
   type ApplicationState,
   type ApplicationWorkflowInput,
 } from '../../workflows/application-messages';
+import { roundWorkflowId, type RoundState, type RoundWorkflowInput } from '../../workflows/round-messages';
 
 const log = moduleLogger('api.workflows');
 
@@ -57,13 +58,52 @@ export async function updateApplication<Arg>(
   update: UpdateDefinition<ApplicationState, [Arg]>,
   arg: Arg,
 ): Promise<ApplicationState> {
+  return updateWorkflow(applicationWorkflowId(applicationId), update, arg);
+}
+
+/** The same for a competitive round's workflow. */
+export async function updateRound<Arg>(
+  roundId: string,
+  update: UpdateDefinition<RoundState, [Arg]>,
+  arg: Arg,
+): Promise<RoundState> {
+  return updateWorkflow(roundWorkflowId(roundId), update, arg);
+}
+
+async function updateWorkflow<State, Arg>(
+  workflowId: string,
+  update: UpdateDefinition<State, [Arg]>,
+  arg: Arg,
+): Promise<State> {
   const client = await connectClient();
-  const handle = client.workflow.getHandle(applicationWorkflowId(applicationId));
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    return await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
   } catch (error) {
     throw toAppError(error);
   }
+}
+
+/** Starts a round's workflow; starting one that already runs is harmless. */
+export async function startRoundWorkflow(input: RoundWorkflowInput): Promise<void> {
+  const client = await connectClient();
+  try {
+    await client.workflow.start('roundWorkflow', {
+      taskQueue: config().temporalTaskQueue,
+      workflowId: roundWorkflowId(input.roundId),
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    log.error({ err: error, roundId: input.roundId }, 'round workflow start failed');
+    throw new UnavailableError('The round was recorded but its workflow could not start; try again shortly.');
+  }
+}
+
+/** Signals a round's workflow, e.g. that an objection was filed. */
+export async function signalRound(roundId: string, signal: string, ...args: unknown[]): Promise<void> {
+  const client = await connectClient();
+  await client.workflow.getHandle(roundWorkflowId(roundId)).signal(signal, ...args);
 }
 
 export async function signalApplication(
@@ -84,8 +124,10 @@ function toAppError(error: unknown): Error {
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const failure = findApplicationFailure(error.cause);
-    if (failure?.type && ACTIVITY_ERROR_STATUS[failure.type] !== undefined) {
-      return new AppError(ACTIVITY_ERROR_STATUS[failure.type] as number, failure.type, failure.message);
+    const [details, meta] = (failure?.details ?? []) as [unknown, { status?: number } | undefined];
+    const status = meta?.status ?? (failure?.type ? ACTIVITY_ERROR_STATUS[failure.type] : undefined);
+    if (failure?.type && status !== undefined) {
+      return new AppError(status, failure.type, failure.message, details ?? undefined);
     }
   }
   const message = (error as Error).message ?? '';

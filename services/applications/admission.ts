@@ -1,3 +1,5 @@
+import { Op } from 'sequelize';
+import { Round } from '../../db/models';
 import { ConflictError, ValidationError } from '../errors';
 import type { ApplicationWindow, ProgramDefinition } from '../programs/definition';
 import { validateApplicationFacts } from '../programs/application-facts';
@@ -15,11 +17,13 @@ import type { Submission } from './submission';
 
 export interface Admission {
   version: PinnedVersion;
+  /** The competitive round taking the application, for competitive programs. */
+  roundId: string | null;
   /** The submitted facts, converted to their declared types. */
   facts: Record<string, unknown>;
 }
 
-const PROCESS_NAMES = { competitive_round: '竞争立项', allocation: '因素法分配' } as const;
+const PROCESS_NAMES = { allocation: '因素法分配' } as const;
 
 /** The window's dates for `year`, or why the program takes no applications that year. */
 function windowProblem(window: ApplicationWindow, today: string): string | null {
@@ -54,15 +58,18 @@ export async function admitSubmission(submission: Submission, now = new Date()):
   const version = await versionInForce(submission.programCode, today);
   const { definition } = version;
 
-  if (definition.process !== 'staged_review') {
+  if (definition.process === 'allocation') {
     throw new ConflictError(
-      `${definition.name} is decided as a whole (${PROCESS_NAMES[definition.process]}), ` +
-        'not application by application: apply through its round.',
+      `${definition.name} is decided as a whole (${PROCESS_NAMES[definition.process]}): nobody applies to it.`,
       'PROGRAM_NOT_OPEN_FOR_APPLICATIONS',
     );
   }
-  const closed = windowProblem(definition.window, today);
-  if (closed) throw new ConflictError(`${definition.name}: ${closed}`, 'APPLICATION_WINDOW_CLOSED');
+  // A competitive program takes applications while one of its rounds is open; others by their window.
+  const round = definition.process === 'competitive_round' ? await openRound(definition, now) : null;
+  if (!round) {
+    const closed = windowProblem(definition.window, today);
+    if (closed) throw new ConflictError(`${definition.name}: ${closed}`, 'APPLICATION_WINDOW_CLOSED');
+  }
   if (!definition.applicantTypes.includes(submission.applicantType)) {
     throw new ValidationError(`${definition.name} is open to ${definition.applicantTypes.join(', ')} only.`, [
       { field: 'applicantType', message: `"${submission.applicantType}" may not apply to this program` },
@@ -90,5 +97,27 @@ export async function admitSubmission(submission: Submission, now = new Date()):
       );
     }
   }
-  return { version, facts };
+  return { version, facts, roundId: round?.id ?? null };
+}
+
+/**
+ * The round of a competitive program open at `now`.
+ * @throws ConflictError ROUND_NOT_OPEN naming the nearest round's dates, or saying there is none.
+ */
+async function openRound(definition: ProgramDefinition, now: Date): Promise<Round> {
+  const round = await Round.findOne({
+    where: { programCode: definition.code, opensAt: { [Op.lte]: now }, closesAt: { [Op.gt]: now } },
+  });
+  if (round) return round;
+  const nearest = await Round.findOne({
+    where: { programCode: definition.code },
+    order: [['opensAt', 'DESC']],
+  });
+  const when = nearest
+    ? `Its ${nearest.year} round takes applications from ${nearest.opensAt.toISOString()} to ${nearest.closesAt.toISOString()}.`
+    : 'No round has been announced yet.';
+  throw new ConflictError(
+    `${definition.name} takes applications only while a round is open. ${when}`,
+    'ROUND_NOT_OPEN',
+  );
 }

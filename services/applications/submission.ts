@@ -117,7 +117,7 @@ export async function recordSubmission(
       'ORGANISATION_MISMATCH',
     );
   }
-  const { version, facts } = await admitSubmission(submission);
+  const { version, facts, roundId } = await admitSubmission(submission);
   const { definition } = version;
   const township = await Region.findByPk(submission.townshipCode);
   if (!township || township.level !== 'township' || township.parentCode !== submission.districtCode) {
@@ -146,10 +146,11 @@ export async function recordSubmission(
           reference: `${definition.referencePrefix}-${year}-${seq.padStart(6, '0')}`,
           programCode: submission.programCode,
           programVersionId: version.id,
+          roundId,
           applicantType: submission.applicantType,
           facts,
           programYear: year,
-          status: 'under_review',
+          status: roundId ? 'awaiting_round' : 'under_review',
           stage: null,
           applicantUserId: user.id,
           idempotencyKey,

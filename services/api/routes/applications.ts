@@ -66,6 +66,7 @@ applicationsRouter.post('/', async (req, res) => {
     cityCode: CITY.code,
     bedIds,
     stages: definition.stages,
+    roundId: application.roundId ?? null,
   });
   if (!created) res.set('Idempotent-Replayed', 'true');
   res.status(201).json(await describeApplication(application));
