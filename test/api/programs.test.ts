@@ -134,10 +134,19 @@ describe('an application that fails the program rules at the award', () => {
 });
 
 describe('applications the programs do not take', () => {
-  it('refuses one for a competitive program with 409 PROGRAM_NOT_OPEN_FOR_APPLICATIONS', async () => {
+  it('refuses one for a competitive program while no round is open, with 409 ROUND_NOT_OPEN', async () => {
     const response = await as('provider').post('/applications', {
       ...sampleSubmission(1),
       programCode: 'township-demonstration',
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('ROUND_NOT_OPEN');
+  });
+
+  it('refuses one for an allocation program with 409 PROGRAM_NOT_OPEN_FOR_APPLICATIONS', async () => {
+    const response = await as('provider').post('/applications', {
+      ...sampleSubmission(1),
+      programCode: 'neighbourhood-mutual-aid',
     });
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('PROGRAM_NOT_OPEN_FOR_APPLICATIONS');

@@ -1,0 +1,184 @@
+import { Expert, User } from '../../db/models';
+import { ApiClient } from '../support/http';
+import { eventually } from '../support/pdf';
+import { publishVariant } from '../support/programs';
+import {
+  createTownships,
+  createUser,
+  Logins,
+  screenIn,
+  townshipApplication,
+  type Township,
+} from '../support/rounds';
+import { startSystem, type RunningSystem } from '../support/system';
+
+/*
+ * A small round: fewer eligible applicants than places, one refused at screening, an
+ * expert's conflict of interest, refused scores, and the window closed behind the round.
+ */
+
+let system: RunningSystem;
+let logins: Logins;
+let townships: Township[];
+const year = new Date().getFullYear();
+const as = (username: string): Promise<ApiClient> => logins.as(username);
+const SCORES = { service_network: 88, service_quality: 86, mechanisms: 84, innovation: 82, plan: 80 };
+
+beforeAll(async () => {
+  system = await startSystem();
+  logins = new Logins(system.url);
+  townships = await createTownships('rs', 'fushan', 3);
+  await createUser('district-fushan', 'district_reviewer', 'fushan');
+  await publishVariant(await as('admin'), 'township-demonstration', (definition) => {
+    definition.competition = {
+      ...definition.competition!,
+      expertsPerApplication: 2,
+      scoringPeriod: { duration: 'PT60S' },
+      reminderAfter: { duration: 'PT50S' },
+      noticePeriod: { duration: 'PT2S' },
+    };
+  });
+  await (
+    await as('admin')
+  ).post('/appropriations', {
+    programCode: 'township-demonstration',
+    year,
+    fundSourceCode: 'welfare_lottery',
+    amount: '1500000',
+  });
+}, 120_000);
+afterAll(() => system?.stop());
+
+async function expertUsername(expertId: string): Promise<string> {
+  const expert = await Expert.findByPk(expertId);
+  return ((await User.findByPk(expert!.userId)) as User).username;
+}
+
+async function roundStatus(roundId: string, status: string): Promise<Record<string, any>> {
+  const city = await as('city');
+  return (
+    await eventually(
+      () => city.get(`/rounds/${roundId}`),
+      (r) => r.body.status === status,
+      60_000,
+    )
+  ).body;
+}
+
+describe('a round with fewer eligible applicants than places', () => {
+  it('awards every one of them, after conflicts are replaced and bad scores refused', async () => {
+    const opensAt = new Date(Date.now() + 500);
+    const round = await (
+      await as('admin')
+    ).post('/rounds', {
+      programCode: 'township-demonstration',
+      year,
+      opensAt: opensAt.toISOString(),
+      closesAt: new Date(opensAt.getTime() + 6_000).toISOString(),
+    });
+    const roundId = round.body.id as string;
+    const again = await (
+      await as('admin')
+    ).post('/rounds', {
+      programCode: 'township-demonstration',
+      year,
+      opensAt: round.body.opensAt,
+      closesAt: round.body.closesAt,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ROUND_EXISTS');
+
+    await roundStatus(roundId, 'open');
+    const ids: string[] = [];
+    for (const township of townships) {
+      ids.push(
+        (await (await as(township.username)).post('/applications', townshipApplication(township))).body.id,
+      );
+    }
+    await roundStatus(roundId, 'screening');
+    const late = await (
+      await as(townships[0]!.username)
+    ).post('/applications', townshipApplication(townships[0]!));
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('ROUND_NOT_OPEN');
+
+    // Two screened in; the third refused at completeness, with its reasons.
+    await eventually(
+      () => as('city'),
+      () => true,
+    );
+    for (const id of ids.slice(0, 2)) {
+      await eventually(
+        async () => (await (await as('admin')).get(`/applications/${id}`)).body.status,
+        (status) => status === 'under_review',
+      );
+      await screenIn(logins, id, 'district-fushan');
+    }
+    await eventually(
+      async () => (await (await as('admin')).get(`/applications/${ids[2]}`)).body.status,
+      (status) => status === 'under_review',
+    );
+    const refused = await (
+      await as('city')
+    ).post(`/applications/${ids[2]}/decisions`, {
+      stage: 'completeness',
+      decision: 'refuse',
+      reasons: ['申报书未加盖公章'],
+    });
+    expect(refused.body.status).toBe('refused');
+
+    await roundStatus(roundId, 'scoring');
+    type Assignment = { applicationId: string; expertId: string; status: string };
+    const list = async (): Promise<Assignment[]> =>
+      (await (await as('admin')).get(`/rounds/${roundId}/assignments`)).body as Assignment[];
+    const first = await eventually(list, (assignments) => assignments.length === 4);
+
+    // A conflict of interest: refused without a reason, then accepted and replaced.
+    const conflicted = first[0]!;
+    const expert = await as(await expertUsername(conflicted.expertId));
+    const blank = await expert.post(`/rounds/${roundId}/applications/${conflicted.applicationId}/conflict`, {
+      reason: '',
+    });
+    expect(blank.status).toBe(400);
+    const declared = await expert.post(
+      `/rounds/${roundId}/applications/${conflicted.applicationId}/conflict`,
+      {
+        reason: '本人曾为该镇养老服务中心提供咨询服务',
+      },
+    );
+    expect(declared.status).toBe(201);
+    const afterConflict = await list();
+    expect(afterConflict.find((a) => a.expertId === conflicted.expertId)!.status).toBe('conflict');
+    expect(afterConflict.filter((a) => a.status === 'assigned')).toHaveLength(4);
+
+    // Bad scores are refused with the field; a reviewer may not score; a second score is refused.
+    const open = afterConflict.filter((a) => a.status === 'assigned');
+    const scorer = await as(await expertUsername(open[0]!.expertId));
+    const path = `/rounds/${roundId}/applications/${open[0]!.applicationId}/scores`;
+    const outOfRange = await scorer.post(path, { scores: { ...SCORES, plan: 120 } });
+    expect(outOfRange.status).toBe(400);
+    expect(JSON.stringify(outOfRange.body.error.details)).toContain('scores.plan');
+    const lowWithoutComment = await scorer.post(path, {
+      scores: { service_network: 40, service_quality: 40, mechanisms: 40, innovation: 40, plan: 40 },
+    });
+    expect(lowWithoutComment.status).toBe(400);
+    expect((await (await as('city')).post(path, { scores: SCORES })).status).toBe(403);
+    for (const assignment of open) {
+      const response = await (
+        await as(await expertUsername(assignment.expertId))
+      ).post(`/rounds/${roundId}/applications/${assignment.applicationId}/scores`, { scores: SCORES });
+      expect(response.status).toBe(201);
+    }
+    expect((await scorer.post(path, { scores: SCORES })).status).toBe(409);
+
+    // Both ranked, both selected: five places, two candidates.
+    const ranked = await roundStatus(roundId, 'ranked');
+    expect(ranked.ranking.winners).toHaveLength(2);
+    expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
+    await roundStatus(roundId, 'closed');
+    for (const id of ids.slice(0, 2)) {
+      const application = (await (await as('admin')).get(`/applications/${id}`)).body;
+      expect(application).toMatchObject({ status: 'awaiting_payment', award: { yuan: '300000.00' } });
+    }
+  }, 180_000);
+});
