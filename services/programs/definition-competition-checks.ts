@@ -15,22 +15,23 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
   if (totalWeight !== 100) {
     problems.push({
       path: 'competition.rubric',
-      message: `the weights of the rubric add up to ${totalWeight}, not 100`,
+      message: `the weights of the rubric add up to ${totalWeight}; they are shares of the total score and must add up to 100`,
     });
   }
-  const ids = new Set<string>();
+  const ids = new Map<string, number>();
   competition.rubric.forEach((criterion, index) => {
-    if (ids.has(criterion.id)) {
+    const first = ids.get(criterion.id);
+    if (first === undefined) ids.set(criterion.id, index);
+    else {
       problems.push({
         path: `competition.rubric[${index}].id`,
-        message: `criterion "${criterion.id}" is defined twice`,
+        message: `criterion id "${criterion.id}" is already used by competition.rubric[${first}]; each must be different`,
       });
     }
-    ids.add(criterion.id);
     if (criterion.max <= criterion.min) {
       problems.push({
         path: `competition.rubric[${index}].max`,
-        message: `max (${criterion.max}) must be above min (${criterion.min})`,
+        message: `criterion "${criterion.id}": max (${criterion.max}) must be above min (${criterion.min}), or no score could tell applications apart`,
       });
     }
   });
@@ -39,7 +40,7 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
     if (criterion !== null && !ids.has(criterion)) {
       problems.push({
         path: `competition.tieBreaks[${index}]`,
-        message: `tie-break "${tieBreak}" names no criterion of the rubric`,
+        message: `tie-break "${tieBreak}" names no criterion of the rubric, whose ids are: ${[...ids.keys()].join(', ')}`,
       });
     }
   });
@@ -50,14 +51,27 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
     });
   }
 
-  const parameterOfUnit = (name: string, unit: string, path: string): void => {
+  const parameterOfUnit = (name: string, unit: string, path: string, meaning: string): void => {
     const parameter = definition.parameters.find((p) => p.name === name);
-    if (!parameter) problems.push({ path, message: `parameter "${name}" is not declared` });
+    if (!parameter) problems.push({ path, message: `parameter "${name}" is not declared under parameters` });
     else if (parameter.unit !== unit) {
-      problems.push({ path, message: `parameter "${name}" must have unit ${unit}, not ${parameter.unit}` });
+      problems.push({
+        path,
+        message: `${meaning}: parameter "${name}" must have unit ${unit}, not ${parameter.unit}`,
+      });
     }
   };
-  parameterOfUnit(competition.winnersParameter, 'count', 'competition.winnersParameter');
-  parameterOfUnit(competition.mayWinAgainParameter, 'boolean', 'competition.mayWinAgainParameter');
+  parameterOfUnit(
+    competition.winnersParameter,
+    'count',
+    'competition.winnersParameter',
+    'the number of winners a year is a count',
+  );
+  parameterOfUnit(
+    competition.mayWinAgainParameter,
+    'boolean',
+    'competition.mayWinAgainParameter',
+    'whether an earlier winner may win again is true or false',
+  );
   return problems;
 }

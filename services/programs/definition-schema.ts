@@ -218,7 +218,8 @@ const competition = Joi.object({
     .items(Joi.string().pattern(/^(criterion:[a-z][a-z0-9_]*|earliest_submission)$/))
     .required()
     .messages({
-      'string.pattern.base': '{{#label}} "{{#value}}" must be criterion:<id> or earliest_submission',
+      'string.pattern.base':
+        'tie-break "{{#value}}" must be criterion:<id> of a rubric criterion, such as criterion:innovation, or earliest_submission',
     }),
   winnersParameter: Joi.string().required(),
   mayWinAgainParameter: Joi.string().required(),
@@ -289,11 +290,13 @@ export const definitionSchema = Joi.object<ProgramDefinition, true>({
   // Typed as the object schema it is when present; joi's `when` has no generic form.
   competition: Joi.when('process', {
     is: 'competitive_round',
-    then: competition
-      .required()
-      .messages({ 'any.required': 'a competitive_round program needs its competition' }),
+    then: competition.required().messages({
+      'any.required':
+        'a competitive_round program needs a competition section: its experts, rubric, tie-breaks and notice period',
+    }),
     otherwise: Joi.forbidden().messages({
-      'any.unknown': 'only competitive_round programs have a competition',
+      'any.unknown':
+        'competition is only for competitive_round programs: remove it, or set process to competitive_round',
     }),
   }) as unknown as Joi.ObjectSchema<CompetitionDefinition>,
 });

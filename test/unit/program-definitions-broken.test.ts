@@ -83,6 +83,46 @@ const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {
   'no-value-on-effective-from.yaml': [['parameters[0].values', 'minimum_served has no value on 2024-01-01']],
   'bad-window-date.yaml': [['window.closes', '"02-30" is not a day that every year has']],
   'last-year-before-first-year.yaml': [['window.lastYear', 'lastYear 2023 is before firstYear 2024']],
+  'rubric-weights-not-100.yaml': [['competition.rubric', 'add up to 95; they are shares of the total score']],
+  'tie-break-names-no-criterion.yaml': [
+    [
+      'competition.tieBreaks[0]',
+      'tie-break "criterion:nothing" names no criterion of the rubric, whose ids are',
+    ],
+  ],
+  'malformed-tie-break.yaml': [
+    ['competition.tieBreaks[2]', 'tie-break "best_looking" must be criterion:<id> of a rubric criterion'],
+  ],
+  'criterion-max-not-above-min.yaml': [
+    ['competition.rubric[4].max', 'criterion "plan": max (50) must be above min (50)'],
+  ],
+  'duplicate-criterion-id.yaml': [
+    ['competition.rubric[4].id', 'criterion id "innovation" is already used by competition.rubric[3]'],
+  ],
+  'winners-parameter-undeclared.yaml': [
+    ['competition.winnersParameter', 'parameter "winners_each_year" is not declared under parameters'],
+  ],
+  'may-win-again-not-boolean.yaml': [
+    ['competition.mayWinAgainParameter', 'parameter "winners_per_year" must have unit boolean, not count'],
+  ],
+  'competitive-without-competition.yaml': [
+    ['competition', 'a competitive_round program needs a competition section'],
+  ],
+  'competition-in-staged-review.yaml': [
+    ['competition', 'competition is only for competitive_round programs'],
+  ],
+  'competitive-decision-to-award.yaml': [
+    [
+      'stages.stages[1].decisions.recommend.target.to',
+      'cannot lead to the award in a competitive_round program: lead it to the round',
+    ],
+  ],
+  'staged-review-decision-to-round.yaml': [
+    [
+      'stages.stages[3].decisions.approve.target.to',
+      'decision "approve" leads to a round, but only competitive_round programs have one',
+    ],
+  ],
 };
 
 describe('loadDefinitionFile', () => {
