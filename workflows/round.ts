@@ -71,23 +71,24 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   const awarded = new Set<string>();
   const removed = new Set<string>();
   let approved = false;
-  let busy = false;
+  // Scores from many experts may be recorded at once; approval and objections wait for them.
+  let inFlight = 0;
   // Bumped by every message handled, so that the main loop wakes to look again.
   let changes = 0;
   let noticeSequence = 0;
 
   const whileBusy = async (work: () => Promise<void>): Promise<RoundState> => {
-    busy = true;
+    inFlight++;
     try {
       await work();
     } finally {
-      busy = false;
+      inFlight--;
       changes++;
     }
     return { ...state, pendingObjections: [...objections.keys()] };
   };
   const requireIdle = (): void => {
-    if (busy) refuse('BUSY', 'Another action on this round is being recorded; try again in a moment.');
+    if (inFlight > 0) refuse('BUSY', 'Another action on this round is being recorded; try again in a moment.');
   };
   const requireStatus = (status: RoundStatus, doing: string): void => {
     if (state.status !== status)
@@ -148,7 +149,6 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
       ),
     {
       validator: (score) => {
-        requireIdle();
         requireStatus('scoring', 'Scoring');
         requireRole(score.actor, 'expert', 'Scoring');
         requireShortlisted(score.applicationId);
@@ -169,7 +169,6 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
       }),
     {
       validator: (conflict) => {
-        requireIdle();
         requireStatus('scoring', 'Declaring a conflict of interest');
         requireRole(conflict.actor, 'expert', 'Declaring a conflict of interest');
         requireShortlisted(conflict.applicationId);
@@ -255,7 +254,7 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
     await scoreRound();
     await setStatus('ranked');
     state.winners = (await act.rankRound({ roundId, shortlisted: state.shortlisted })).winners;
-    await condition(() => approved && !busy);
+    await condition(() => approved && inFlight === 0);
 
     await setStatus('public_notice');
     if (state.winners.length > 0) await publish([...state.winners]);
@@ -315,7 +314,7 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
         if (state.status === 'public_notice') await setStatus('awarding');
         await signalApplication(applicationId, roundOutcomeSignal, { outcome: 'awarded' });
       }
-      if (noticeEnds.size === 0 && objections.size === 0 && !busy) return;
+      if (noticeEnds.size === 0 && objections.size === 0 && inFlight === 0) return;
       await changedWithin(noticeEnds.size > 0 ? Math.min(...noticeEnds.values()) - Date.now() : undefined);
     }
   }

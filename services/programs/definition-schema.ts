@@ -194,8 +194,8 @@ const rule = Joi.object({
   failMessage: chineseText().required(),
 });
 
-/** The joi schema of a definition file; validate with DEFINITION_SCHEMA_OPTIONS. */
-// The expert round of a competitive program; cross-field checks are in definition-checks.ts.
+// The expert round of a competitive program; its cross-field checks are in
+// definition-competition-checks.ts.
 const competition = Joi.object({
   expertsPerApplication: Joi.number().integer().min(1).max(15).required(),
   rubric: Joi.array()
@@ -226,6 +226,7 @@ const competition = Joi.object({
   noticePeriod: deadline().required(),
 });
 
+/** The joi schema of a definition file; validate with DEFINITION_SCHEMA_OPTIONS. */
 export const definitionSchema = Joi.object<ProgramDefinition, true>({
   code: kebabName('home-bed').required().label('program code'),
   name: chineseText().required(),
