@@ -88,7 +88,8 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
     return { ...state, pendingObjections: [...objections.keys()] };
   };
   const requireIdle = (): void => {
-    if (inFlight > 0) refuse('BUSY', 'Another action on this round is being recorded; try again in a moment.');
+    if (inFlight > 0)
+      refuse('BUSY', 'Another action on this round is being recorded; try again in a moment.');
   };
   const requireStatus = (status: RoundStatus, doing: string): void => {
     if (state.status !== status)
@@ -270,9 +271,12 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   await condition(allHandlersFinished);
   return { ...state, pendingObjections: [...objections.keys()] };
 
-  /** Waits for any message, or `timeoutMs` when given. @returns false when the time ran out first. */
-  async function changedWithin(timeoutMs: number | undefined): Promise<boolean> {
-    const seen = changes;
+  /**
+   * Waits for a message after the one counted as `seen`, or `timeoutMs` when given. Callers
+   * take `seen` before they look at the record, so that a message arriving while they look
+   * is not missed. @returns false when the time ran out first.
+   */
+  async function changedWithin(seen: number, timeoutMs: number | undefined): Promise<boolean> {
     if (timeoutMs === undefined) {
       await condition(() => changes !== seen);
       return true;
@@ -293,6 +297,7 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
       });
     }
     for (;;) {
+      const seen = changes;
       const progress = await act.scoringProgress({
         roundId,
         shortlisted: state.shortlisted,
@@ -300,13 +305,14 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
       });
       if (progress.complete) return;
       const timeout = progress.nextTimerAt ? Date.parse(progress.nextTimerAt) - Date.now() : undefined;
-      if (!(await changedWithin(timeout))) await act.scoringTick({ roundId });
+      if (!(await changedWithin(seen, timeout))) await act.scoringTick({ roundId });
     }
   }
 
   /** Each winner's award goes out when its notice period ends; the round waits for all. */
   async function awardAsNoticesEnd(): Promise<void> {
     for (;;) {
+      const seen = changes;
       for (const [applicationId, endsAt] of [...noticeEnds]) {
         if (endsAt > Date.now()) continue;
         noticeEnds.delete(applicationId);
@@ -315,7 +321,10 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
         await signalApplication(applicationId, roundOutcomeSignal, { outcome: 'awarded' });
       }
       if (noticeEnds.size === 0 && objections.size === 0 && inFlight === 0) return;
-      await changedWithin(noticeEnds.size > 0 ? Math.min(...noticeEnds.values()) - Date.now() : undefined);
+      await changedWithin(
+        seen,
+        noticeEnds.size > 0 ? Math.min(...noticeEnds.values()) - Date.now() : undefined,
+      );
     }
   }
 }

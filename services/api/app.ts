@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import { MulterError } from 'multer';
 import { Notice } from '../../db/models';
 import { AppError, NotFoundError, ValidationError } from '../errors';
+import { config } from '../config';
 import { moduleLogger } from '../logger';
 import { authenticate, describeUser, currentUser, login } from './auth';
 import { administrationRouter } from './routes/administration';
@@ -34,7 +35,20 @@ export function createApp(): express.Express {
   // Password guessing is slowed per address; the limit is generous for a shared office.
   app.post(
     '/auth/login',
-    rateLimit({ windowMs: 15 * 60_000, limit: 100, standardHeaders: 'draft-8', legacyHeaders: false }),
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: config().loginAttemptsPer15Minutes,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) =>
+        next(
+          new AppError(
+            429,
+            'TOO_MANY_REQUESTS',
+            'Too many sign-in attempts from this address; wait 15 minutes.',
+          ),
+        ),
+    }),
     login,
   );
 

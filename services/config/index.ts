@@ -20,6 +20,8 @@ export interface Config {
   publicBaseUrl: string | undefined;
   jwtSecret: string;
   jwtTtlSeconds: number;
+  /** Sign-in attempts allowed per address in 15 minutes; an office behind one address needs room. */
+  loginAttemptsPer15Minutes: number;
   /** 32 bytes, base64: encrypts names and identity numbers at rest (AES-256-GCM). */
   personalDataKey: string;
   dataDir: string;
@@ -51,7 +53,11 @@ const schema = Joi.object({
   API_PORT: Joi.number().port().default(3000),
   PUBLIC_BASE_URL: Joi.string().uri(),
   JWT_SECRET: Joi.string().min(32).default(DEV_JWT_SECRET),
-  JWT_TTL_SECONDS: Joi.number().integer().min(60).default(8 * 3600),
+  JWT_TTL_SECONDS: Joi.number()
+    .integer()
+    .min(60)
+    .default(8 * 3600),
+  LOGIN_ATTEMPTS_PER_15_MINUTES: Joi.number().integer().min(1).default(100),
   PERSONAL_DATA_KEY: Joi.string()
     .base64()
     .custom((value: string, helpers) =>
@@ -93,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: value.PUBLIC_BASE_URL,
     jwtSecret: value.JWT_SECRET,
     jwtTtlSeconds: value.JWT_TTL_SECONDS,
+    loginAttemptsPer15Minutes: value.LOGIN_ATTEMPTS_PER_15_MINUTES,
     personalDataKey: value.PERSONAL_DATA_KEY,
     dataDir,
     smtpUrl: value.SMTP_URL,
