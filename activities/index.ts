@@ -67,6 +67,7 @@ export const approveRanking = activity(roundSteps.approveRanking);
 export const publishNoticeList = activity(roundSteps.publishNoticeList);
 export const removeCandidate = activity(roundSteps.removeCandidate);
 export const notSelectedOutcomes = activity(roundSteps.notSelectedOutcomes);
+export const pendingObjections = activity(roundSteps.pendingObjections);
 export const resolveObjection = activity(async (input: Parameters<typeof recordObjectionResolution>[0]) => {
   await recordObjectionResolution(input);
 });

@@ -67,6 +67,8 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   };
   const screening = new Map<string, 'shortlisted' | 'refused'>();
   const objections = new Map<string, string>();
+  // Resolved here; a read of the record that started before the resolution must not revive it.
+  const resolvedObjections = new Set<string>();
   const noticeEnds = new Map<string, number>();
   const awarded = new Set<string>();
   const removed = new Set<string>();
@@ -130,7 +132,7 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
     changes++;
   });
   setHandler(objectionFiledSignal, ({ objectionId, applicationId }) => {
-    objections.set(objectionId, applicationId);
+    if (!resolvedObjections.has(objectionId)) objections.set(objectionId, applicationId);
     changes++;
   });
 
@@ -213,6 +215,7 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
       actor: input.actor.userId,
     });
     objections.delete(input.objectionId);
+    resolvedObjections.add(input.objectionId);
     if (!input.upheld || removed.has(applicationId)) return;
 
     removed.add(applicationId);
@@ -253,8 +256,9 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
 
   if (state.shortlisted.length > 0) {
     await scoreRound();
-    await setStatus('ranked');
+    // Ranked only once the ranking is stored: the city reads it before approving.
     state.winners = (await act.rankRound({ roundId, shortlisted: state.shortlisted })).winners;
+    await setStatus('ranked');
     await condition(() => approved && inFlight === 0);
 
     await setStatus('public_notice');
@@ -313,6 +317,9 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   async function awardAsNoticesEnd(): Promise<void> {
     for (;;) {
       const seen = changes;
+      for (const { objectionId, applicationId } of await act.pendingObjections({ roundId })) {
+        if (!resolvedObjections.has(objectionId)) objections.set(objectionId, applicationId);
+      }
       for (const [applicationId, endsAt] of [...noticeEnds]) {
         if (endsAt > Date.now()) continue;
         noticeEnds.delete(applicationId);

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
 import { inTransaction } from '../../db';
-import { Application, Appropriation, Bed, Region, Round } from '../../db/models';
+import { Application, Appropriation, Bed, Objection, Region, Round } from '../../db/models';
 import { recordAuditEvent } from '../audit';
 import { loadCalendar } from '../calendar/store';
 import { config } from '../config';
@@ -255,4 +255,18 @@ export async function waitingApplications(input: { roundId: string }): Promise<s
     where: { roundId: input.roundId, status: { [Op.in]: ['in_round'] } },
   });
   return rows.map((row) => row.id);
+}
+
+/**
+ * The round's objections still pending in the record. The public route signals each one to
+ * the workflow; reading them back as well means one whose signal was lost is still heard.
+ */
+export async function pendingObjections(input: {
+  roundId: string;
+}): Promise<Array<{ objectionId: string; applicationId: string }>> {
+  const rows = await Objection.findAll({
+    attributes: ['id', 'applicationId'],
+    where: { roundId: input.roundId, status: 'pending' },
+  });
+  return rows.map((row) => ({ objectionId: row.id, applicationId: row.applicationId }));
 }

@@ -83,8 +83,8 @@ export function createPublicRoundsRouter(options: PublicRoundsRouterOptions = {}
     });
 
     // The objection is recorded whatever happens next, so the objector is not asked to repeat it.
-    // TODO(rounds): a lost signal leaves the workflow unaware — until the round workflow reads
-    // the pending objections (listObjections) before it closes the notice period.
+    // Stored first: should the signal be lost, the round reads pending objections back
+    // from the record before it awards (workflows/round.ts), so none goes unheard.
     try {
       await notify(roundId, objection.id, body.applicationId as string);
     } catch (error) {
