@@ -45,17 +45,7 @@ export async function recordNotSelected(input: {
   places: number;
 }): Promise<void> {
   const application = await findApplication(input.applicationId);
-  if (application.status !== 'not_selected') {
-    await inTransaction(async (tx) => {
-      await releaseClaims(tx, application.id, ACTOR);
-      await setApplicationStatus(tx, application.id, 'not_selected', ACTOR, 'round.not_selected', {
-        score: input.score,
-        rank: input.rank,
-        rankedCount: input.rankedCount,
-        places: input.places,
-      });
-    });
-  }
+  // The letter first, so that an application recorded as not selected always has it.
   await issueRoundResult({
     applicationId: application.id,
     noticeKey: `${input.actionKey}:round_result`,
@@ -63,6 +53,16 @@ export async function recordNotSelected(input: {
     rank: input.rank,
     rankedCount: input.rankedCount,
     places: input.places,
+  });
+  if (application.status === 'not_selected') return;
+  await inTransaction(async (tx) => {
+    await releaseClaims(tx, application.id, ACTOR);
+    await setApplicationStatus(tx, application.id, 'not_selected', ACTOR, 'round.not_selected', {
+      score: input.score,
+      rank: input.rank,
+      rankedCount: input.rankedCount,
+      places: input.places,
+    });
   });
 }
 
