@@ -6,6 +6,7 @@ import { Notice } from '../../db/models';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { config } from '../config';
 import { moduleLogger } from '../logger';
+import { tooManyRequests } from './rate-limits';
 import { authenticate, describeUser, currentUser, login } from './auth';
 import { administrationRouter } from './routes/administration';
 import { applicationsRouter } from './routes/applications';
@@ -40,14 +41,7 @@ export function createApp(): express.Express {
       limit: config().loginAttemptsPer15Minutes,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (_req, _res, next) =>
-        next(
-          new AppError(
-            429,
-            'TOO_MANY_REQUESTS',
-            'Too many sign-in attempts from this address; wait 15 minutes.',
-          ),
-        ),
+      handler: tooManyRequests('Too many sign-in attempts from this address; wait 15 minutes.'),
     }),
     login,
   );

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { Region, User, type Role } from '../../db/models';
+import { Expert, Region, User, type Role } from '../../db/models';
 import { creditCodeCheckCharacter } from '../../services/identifiers/credit-code';
 import { ApiClient } from './http';
+import { eventually } from './pdf';
 
 /*
  * People and places for competitive-round tests: townships that apply (each with its own
@@ -118,4 +119,26 @@ export async function screenIn(
     ).post(`/applications/${applicationId}/decisions`, { stage, decision });
     if (response.status !== 200) throw new Error(`${stage} failed: ${JSON.stringify(response.body)}`);
   }
+}
+
+/** Waits until the round reaches `status`, as the city sees it; returns the round. */
+export async function roundInStatus(
+  logins: Logins,
+  roundId: string,
+  status: string,
+  timeoutMs = 60_000,
+): Promise<Record<string, any>> {
+  const city = await logins.as('city');
+  const response = await eventually(
+    () => city.get(`/rounds/${roundId}`),
+    (r) => r.body.status === status,
+    timeoutMs,
+  );
+  return response.body;
+}
+
+/** The username an expert signs in with. */
+export async function expertUsername(expertId: string): Promise<string> {
+  const expert = await Expert.findByPk(expertId);
+  return ((await User.findByPk(expert!.userId)) as User).username;
 }

@@ -11,6 +11,7 @@ import {
   screenIn,
   townshipApplication,
   type Township,
+  roundInStatus,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
@@ -85,21 +86,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => system?.stop());
 
-async function roundStatus(
-  roundId: string,
-  status: string,
-  timeoutMs = 120_000,
-): Promise<Record<string, any>> {
-  const city = await as('city');
-  return (
-    await eventually(
-      () => city.get(`/rounds/${roundId}`),
-      (r) => r.body.status === status,
-      timeoutMs,
-    )
-  ).body;
-}
-
 describe('a round of 150 applications and 60 experts', () => {
   it('draws, scores, ranks and settles every application', async () => {
     expect(await Expert.count()).toBe(EXPERTS);
@@ -113,7 +99,7 @@ describe('a round of 150 applications and 60 experts', () => {
       closesAt: new Date(opensAt.getTime() + 30_000).toISOString(),
     });
     const roundId = round.body.id as string;
-    await roundStatus(roundId, 'open');
+    await roundInStatus(logins, roundId, 'open');
 
     const ids: string[] = [];
     await inBatches(townships, 10, async (township, index) => {
@@ -123,7 +109,7 @@ describe('a round of 150 applications and 60 experts', () => {
       if (submitted.status !== 201) throw new Error(JSON.stringify(submitted.body));
       ids[index] = submitted.body.id;
     });
-    await roundStatus(roundId, 'screening');
+    await roundInStatus(logins, roundId, 'screening');
     await inBatches(ids, 10, async (id, index) => {
       await eventually(
         async () => (await Application.findByPk(id))!.status,
@@ -132,7 +118,7 @@ describe('a round of 150 applications and 60 experts', () => {
       await screenIn(logins, id, `sc-reviewer-${townships[index]!.districtCode}`);
     });
 
-    await roundStatus(roundId, 'scoring');
+    await roundInStatus(logins, roundId, 'scoring');
     const assignments = await eventually(
       () => ExpertAssignment.findAll({ where: { roundId } }),
       (rows) => rows.length === APPLICATIONS * 5,
@@ -174,7 +160,7 @@ describe('a round of 150 applications and 60 experts', () => {
       if (response.status !== 201) throw new Error(JSON.stringify(response.body));
     });
 
-    const ranked = await roundStatus(roundId, 'ranked');
+    const ranked = await roundInStatus(logins, roundId, 'ranked');
     expect(
       ranked.ranking.entries.filter((entry: { rank: number | null }) => entry.rank !== null),
     ).toHaveLength(APPLICATIONS);
@@ -183,7 +169,7 @@ describe('a round of 150 applications and 60 experts', () => {
     expect(ranked.ranking.winners.every((id: string) => ids.indexOf(id) >= APPLICATIONS - 6)).toBe(true);
     expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
 
-    await roundStatus(roundId, 'closed', 240_000);
+    await roundInStatus(logins, roundId, 'closed', 240_000);
     await eventually(
       () => Application.count({ where: { roundId, status: 'not_selected' } }),
       (count) => count === APPLICATIONS - 5,

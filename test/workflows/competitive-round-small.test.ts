@@ -1,4 +1,3 @@
-import { Expert, User } from '../../db/models';
 import { ApiClient } from '../support/http';
 import { eventually } from '../support/pdf';
 import { publishVariant } from '../support/programs';
@@ -9,6 +8,8 @@ import {
   screenIn,
   townshipApplication,
   type Township,
+  expertUsername,
+  roundInStatus,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
@@ -49,22 +50,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => system?.stop());
 
-async function expertUsername(expertId: string): Promise<string> {
-  const expert = await Expert.findByPk(expertId);
-  return ((await User.findByPk(expert!.userId)) as User).username;
-}
-
-async function roundStatus(roundId: string, status: string): Promise<Record<string, any>> {
-  const city = await as('city');
-  return (
-    await eventually(
-      () => city.get(`/rounds/${roundId}`),
-      (r) => r.body.status === status,
-      60_000,
-    )
-  ).body;
-}
-
 describe('a round with fewer eligible applicants than places', () => {
   it('awards every one of them, after conflicts are replaced and bad scores refused', async () => {
     const opensAt = new Date(Date.now() + 500);
@@ -88,14 +73,14 @@ describe('a round with fewer eligible applicants than places', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ROUND_EXISTS');
 
-    await roundStatus(roundId, 'open');
+    await roundInStatus(logins, roundId, 'open');
     const ids: string[] = [];
     for (const township of townships) {
       ids.push(
         (await (await as(township.username)).post('/applications', townshipApplication(township))).body.id,
       );
     }
-    await roundStatus(roundId, 'screening');
+    await roundInStatus(logins, roundId, 'screening');
     const late = await (
       await as(townships[0]!.username)
     ).post('/applications', townshipApplication(townships[0]!));
@@ -127,7 +112,7 @@ describe('a round with fewer eligible applicants than places', () => {
     });
     expect(refused.body.status).toBe('refused');
 
-    await roundStatus(roundId, 'scoring');
+    await roundInStatus(logins, roundId, 'scoring');
     type Assignment = { applicationId: string; expertId: string; status: string };
     const list = async (): Promise<Assignment[]> =>
       (await (await as('admin')).get(`/rounds/${roundId}/assignments`)).body as Assignment[];
@@ -172,10 +157,10 @@ describe('a round with fewer eligible applicants than places', () => {
     expect((await scorer.post(path, { scores: SCORES })).status).toBe(409);
 
     // Both ranked, both selected: five places, two candidates.
-    const ranked = await roundStatus(roundId, 'ranked');
+    const ranked = await roundInStatus(logins, roundId, 'ranked');
     expect(ranked.ranking.winners).toHaveLength(2);
     expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
-    await roundStatus(roundId, 'closed');
+    await roundInStatus(logins, roundId, 'closed');
     for (const id of ids.slice(0, 2)) {
       const application = (await (await as('admin')).get(`/applications/${id}`)).body;
       expect(application).toMatchObject({ status: 'awaiting_payment', award: { yuan: '300000.00' } });

@@ -15,7 +15,15 @@ import { verifyLedger } from '../../services/money/ledger';
 import { ApiClient } from '../support/http';
 import { eventually, pdfText } from '../support/pdf';
 import { publishVariant } from '../support/programs';
-import { createTownships, Logins, screenIn, townshipApplication, type Township } from '../support/rounds';
+import {
+  createTownships,
+  expertUsername,
+  roundInStatus,
+  Logins,
+  screenIn,
+  townshipApplication,
+  type Township,
+} from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
 /*
@@ -126,17 +134,6 @@ async function markEarlierWinner(township: Township): Promise<void> {
   });
 }
 
-async function roundStatus(roundId: string, status: string): Promise<Record<string, any>> {
-  const city = await as('city');
-  return (
-    await eventually(
-      () => city.get(`/rounds/${roundId}`),
-      (r) => r.body.status === status,
-      60_000,
-    )
-  ).body;
-}
-
 async function applicationStatus(id: string, status: string): Promise<Record<string, any>> {
   const admin = await as('admin');
   return (
@@ -146,11 +143,6 @@ async function applicationStatus(id: string, status: string): Promise<Record<str
       60_000,
     )
   ).body;
-}
-
-async function expertUsername(expertId: string): Promise<string> {
-  const expert = await Expert.findByPk(expertId);
-  return ((await User.findByPk(expert!.userId)) as User).username;
 }
 
 describe('a township-demonstration round', () => {
@@ -175,7 +167,7 @@ describe('a township-demonstration round', () => {
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('ROUND_NOT_OPEN');
 
-    await roundStatus(roundId, 'open');
+    await roundInStatus(logins, roundId, 'open');
     const ids: string[] = [];
     for (const township of townships) {
       const submitted = await (
@@ -194,14 +186,14 @@ describe('a township-demonstration round', () => {
       decision: 'accept',
     });
     expect(early_decision.status).toBe(409);
-    await roundStatus(roundId, 'screening');
+    await roundInStatus(logins, roundId, 'screening');
     for (const id of ids) {
       await applicationStatus(id, 'under_review');
       await screenIn(logins, id, 'district');
     }
 
     // The draw: three experts each, none from the applicants' own district (芝罘区).
-    await roundStatus(roundId, 'scoring');
+    await roundInStatus(logins, roundId, 'scoring');
     type Assignment = { applicationId: string; expertId: string; status: string };
     const listAssignments = async (): Promise<Assignment[]> =>
       (await (await as('admin')).get(`/rounds/${roundId}/assignments`)).body as Assignment[];
@@ -243,7 +235,7 @@ describe('a township-demonstration round', () => {
     ).toBe(201);
 
     // The ranking: four places for the budget, the tie broken by 服务内容与质量, T8 not eligible.
-    const ranked = await roundStatus(roundId, 'ranked');
+    const ranked = await roundInStatus(logins, roundId, 'ranked');
     const ranking = ranked.ranking as {
       winners: string[];
       entries: Array<Record<string, any>>;
@@ -264,7 +256,7 @@ describe('a township-demonstration round', () => {
     expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
 
     // Public notice, and an objection to the first winner from a member of the public.
-    await roundStatus(roundId, 'public_notice');
+    await roundInStatus(logins, roundId, 'public_notice');
     const list = await eventually(
       () => fetch(`${system.url}/public/rounds/${roundId}/notice`),
       (response) => response.status === 200,
@@ -305,7 +297,7 @@ describe('a township-demonstration round', () => {
     expect(secondList).not.toBeNull();
 
     // The others get their letters when the round closes.
-    await roundStatus(roundId, 'closed');
+    await roundInStatus(logins, roundId, 'closed');
     for (const index of [5, 6, 7]) await applicationStatus(ids[index]!, 'not_selected');
     const letter = await Notice.findOne({ where: { applicationId: ids[5], kind: 'round_result' } });
     const letterText = pdfText((await readNoticePdf(letter!.noticeKey)).content).replace(/\s+/g, '');

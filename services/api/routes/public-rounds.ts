@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { AppError, NotFoundError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { isUuid } from '../../identifiers/uuid';
 import { moduleLogger } from '../../logger';
 import { latestPublicNoticeList } from '../../rounds/notices';
 import { fileObjection } from '../../rounds/objections';
+import { tooManyRequests } from '../rate-limits';
 import { notifyRoundOfObjection, type RoundObjectionNotifier } from '../round-signals';
 
 /*
@@ -40,14 +41,9 @@ export function createPublicRoundsRouter(options: PublicRoundsRouterOptions = {}
     limit: options.objectionsPerHour ?? 5,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) =>
-      next(
-        new AppError(
-          429,
-          'TOO_MANY_REQUESTS',
-          'Too many objections from this address; try again in an hour, or write to the bureau.',
-        ),
-      ),
+    handler: tooManyRequests(
+      'Too many objections from this address; try again in an hour, or write to the bureau.',
+    ),
   });
 
   /** The latest public notice list of the round, as a PDF to view in the browser. */
