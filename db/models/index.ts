@@ -9,9 +9,11 @@ import {
 import { bigint, common, date, text, uuid } from './columns';
 import { initProgramModels } from './programs';
 import { initRoundModels } from './rounds';
+import { initAllocationModels } from './allocations';
 
 export * from './programs';
 export * from './rounds';
+export * from './allocations';
 
 /*
  * Sequelize models over the tables that db/migrations creates. The migrations own the
@@ -476,4 +478,5 @@ export function initModels(sequelize: Sequelize): void {
   );
   initProgramModels(sequelize);
   initRoundModels(sequelize);
+  initAllocationModels(sequelize);
 }
