@@ -1,5 +1,5 @@
 import type Joi from 'joi';
-import { ValidationError } from '../errors';
+import { validateInput } from '../validation';
 
 /**
  * Validates one part of a request against a joi schema.
@@ -7,13 +7,5 @@ import { ValidationError } from '../errors';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function validate(schema: Joi.Schema, input: unknown, part: 'body' | 'query' | 'params'): any {
-  const { value, error } = schema.validate(input, { abortEarly: false, convert: true });
-  if (error) {
-    throw new ValidationError(
-      `The request ${part} has problems; correct the fields listed.`,
-      error.details.map((d) => ({ field: d.path.join('.'), message: d.message })),
-    );
-  }
-  return value;
+  return validateInput(schema, input, `request ${part}`);
 }
-

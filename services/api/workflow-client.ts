@@ -17,6 +17,11 @@ import {
   type ApplicationWorkflowInput,
 } from '../../workflows/application-messages';
 import { roundWorkflowId, type RoundState, type RoundWorkflowInput } from '../../workflows/round-messages';
+import {
+  allocationWorkflowId,
+  type AllocationState,
+  type AllocationWorkflowInput,
+} from '../../workflows/allocation-messages';
 
 const log = moduleLogger('api.workflows');
 
@@ -32,21 +37,12 @@ const ACTIVITY_ERROR_STATUS: Record<string, number> = {
 
 /** Starts an application's workflow; starting one that already runs is harmless. */
 export async function startApplicationWorkflow(input: ApplicationWorkflowInput): Promise<void> {
-  const client = await connectClient();
-  try {
-    await client.workflow.start('applicationWorkflow', {
-      taskQueue: config().temporalTaskQueue,
-      workflowId: applicationWorkflowId(input.applicationId),
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    });
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    log.error({ err: error, applicationId: input.applicationId }, 'workflow start failed');
-    throw new UnavailableError(
-      'The application was recorded but its review could not start; submit again with the same Idempotency-Key.',
-    );
-  }
+  await startOnce(
+    'applicationWorkflow',
+    applicationWorkflowId(input.applicationId),
+    input,
+    'The application was recorded but its review could not start; submit again with the same Idempotency-Key.',
+  );
 }
 
 /**
@@ -85,18 +81,52 @@ async function updateWorkflow<State, Arg>(
 
 /** Starts a round's workflow; starting one that already runs is harmless. */
 export async function startRoundWorkflow(input: RoundWorkflowInput): Promise<void> {
+  await startOnce(
+    'roundWorkflow',
+    roundWorkflowId(input.roundId),
+    input,
+    'The round was recorded but its workflow could not start; try again shortly.',
+  );
+}
+
+/** Starts an allocation's workflow; starting one that already runs is harmless. */
+export async function startAllocationWorkflow(input: AllocationWorkflowInput): Promise<void> {
+  await startOnce(
+    'allocationWorkflow',
+    allocationWorkflowId(input.allocationId),
+    input,
+    'The allocation was recorded but its workflow could not start; try again shortly.',
+  );
+}
+
+/** The same Update path for an allocation's workflow. */
+export async function updateAllocation<Arg>(
+  allocationId: string,
+  update: UpdateDefinition<AllocationState, [Arg]>,
+  arg: Arg,
+): Promise<AllocationState> {
+  return updateWorkflow(allocationWorkflowId(allocationId), update, arg);
+}
+
+/** Starts a workflow under its id, once: the record it drives is already written. */
+async function startOnce(
+  workflowType: string,
+  workflowId: string,
+  input: unknown,
+  failure: string,
+): Promise<void> {
   const client = await connectClient();
   try {
-    await client.workflow.start('roundWorkflow', {
+    await client.workflow.start(workflowType, {
       taskQueue: config().temporalTaskQueue,
-      workflowId: roundWorkflowId(input.roundId),
+      workflowId,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    log.error({ err: error, roundId: input.roundId }, 'round workflow start failed');
-    throw new UnavailableError('The round was recorded but its workflow could not start; try again shortly.');
+    log.error({ err: error, workflowId }, 'workflow start failed');
+    throw new UnavailableError(failure);
   }
 }
 
