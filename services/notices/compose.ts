@@ -6,6 +6,7 @@ import {
   type NoticeContent,
   type PaymentNotice,
 } from './content';
+import { allocationBlocks, allocationNoticeTitle } from './compose-allocation';
 import { roundBlocks, roundNoticeTitle } from './compose-round';
 import {
   REMEDY_PARAGRAPH,
@@ -21,7 +22,7 @@ export { REMEDY_PARAGRAPH, amountInFiguresAndWords, chineseDate, type NoticeBloc
 /*
  * Turns a notice's facts into the wording and blocks of the document, without drawing
  * anything: render.ts lays these out, and tests can read the wording directly. A competitive
- * round's own notices are worded in compose-round.ts.
+ * round's own notices are worded in compose-round.ts, an allocation's in compose-allocation.ts.
  */
 
 export interface ComposedNotice {
@@ -52,7 +53,10 @@ export function composeNotice(content: NoticeContent): ComposedNotice {
   const isPublic = content.kind === 'public_notice_list';
 
   return {
-    title: roundNoticeTitle(content, program) ?? NOTICE_TITLES[content.kind],
+    title:
+      roundNoticeTitle(content, program) ??
+      allocationNoticeTitle(content, program) ??
+      NOTICE_TITLES[content.kind],
     documentNumber: content.documentNumber,
     // A public notice speaks to everyone, so it has no 主送 line.
     addressee: isPublic ? '' : `${content.organisationName}：`,
@@ -100,6 +104,8 @@ function bodyBlocks(content: NoticeContent, program: string, application: string
     case 'round_result':
     case 'award_withdrawn':
       return roundBlocks(content, program, application);
+    case 'allocation':
+      return allocationBlocks(content, program);
   }
 }
 

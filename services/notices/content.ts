@@ -1,3 +1,5 @@
+import type { Allocation as AllocationCalculation } from '../allocations/calculate';
+
 /*
  * What each notice says, as data. The caller gathers these facts; rendering adds only
  * fixed wording, so the same content always yields the same document.
@@ -16,6 +18,7 @@ export const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
   public_notice_list: '公示名单',
   round_result: '评审结果告知书',
   award_withdrawn: '撤销奖补决定书',
+  allocation: '资金下达通知',
 };
 
 /** Printed as the document's issuer, signatory and mail sender name. */
@@ -153,6 +156,28 @@ export interface AwardWithdrawnNotice extends NoticeBase {
   paymentCancelled: boolean;
 }
 
+/**
+ * 资金下达通知: one district's share of a yearly allocation by formula, as the city approved
+ * it. Addressed to the district's civil-affairs bureau; `applicationReference` is that of the
+ * application carrying the line's payment. Worded in compose-allocation.ts.
+ */
+export interface AllocationNotice extends NoticeBase {
+  kind: 'allocation';
+  year: number;
+  districtCode: string;
+  /** The approved calculation of all districts: the notice prints this district's line and the totals. */
+  calculation: AllocationCalculation;
+  /** The district's treasury account that receives the money. */
+  accountName: string;
+  /** Only the last four digits, as on a payment notice. */
+  accountLast4: string;
+  bankName: string;
+  /** The day by which the district reports how the money was used. */
+  usageReportDue: string;
+  /** The account or the figures are synthetic sample data: the notice then says so. */
+  synthetic: boolean;
+}
+
 export type NoticeContent =
   | AcceptanceNotice
   | DocumentsRequestedNotice
@@ -161,4 +186,5 @@ export type NoticeContent =
   | PaymentNotice
   | PublicNoticeListNotice
   | RoundResultNotice
-  | AwardWithdrawnNotice;
+  | AwardWithdrawnNotice
+  | AllocationNotice;
