@@ -13,7 +13,7 @@ import {
   lockAppropriation,
   type AppropriationRow,
 } from './appropriations';
-import { applicationPosition, postLedgerTransaction } from './ledger';
+import { applicationPosition, postLedgerTransaction, type ApplicationPosition } from './ledger';
 
 /*
  * The budget of each program year: appropriations per fund source, and the commitments
@@ -269,4 +269,57 @@ export async function spendCommitment(
     after: { applicationId: input.applicationId, spentFen: input.amountFen.toString() },
   });
   return { spentFen: input.amountFen, alreadySpent: false };
+}
+
+/**
+ * Takes money back into the available budget when a recipient refunds what was paid (追回):
+ * spent money of the application, most recent appropriation first, becomes available again.
+ * @throws ConflictError `NOT_SPENT` when the application has spent less than `amountFen`.
+ */
+export async function recoverSpending(
+  tx: Transaction,
+  input: { applicationIds: string[]; amountFen: bigint; actor: string; reason: string },
+): Promise<void> {
+  requirePositiveFen(input.amountFen, 'A recovery');
+  const positions: Array<ApplicationPosition & { applicationId: string }> = [];
+  for (const applicationId of input.applicationIds) {
+    await lockApplication(tx, applicationId);
+    for (const position of await applicationPosition(tx, applicationId)) {
+      if (position.spentFen > 0n) positions.push({ ...position, applicationId });
+    }
+  }
+  const spent = positions.reduce((sum, p) => sum + p.spentFen, 0n);
+  if (spent < input.amountFen) {
+    throw new ConflictError(
+      `Only ${fenToYuanString(spent)} yuan has been paid; a recovery cannot exceed what was paid.`,
+      'NOT_SPENT',
+      { spentFen: spent.toString() },
+    );
+  }
+  let left = input.amountFen;
+  for (const position of positions.reverse()) {
+    const take = left < position.spentFen ? left : position.spentFen;
+    if (take === 0n) break;
+    left -= take;
+    await lockAppropriation(tx, position.appropriationId);
+    await adjustAppropriation(tx, position.appropriationId, { spentFen: -take });
+    await postLedgerTransaction(tx, {
+      appropriationId: position.appropriationId,
+      fundSourceCode: position.fundSourceCode,
+      applicationId: position.applicationId,
+      memo: `recovered: ${input.reason}`,
+      lines: [
+        { account: 'available', debitFen: take },
+        { account: 'spent', creditFen: take },
+      ],
+    });
+    await recordAuditEvent(tx, {
+      actor: input.actor,
+      action: 'budget.recovered',
+      subjectType: 'application',
+      subjectId: position.applicationId,
+      before: { appropriationId: position.appropriationId, spentFen: position.spentFen.toString() },
+      after: { recoveredFen: take.toString(), reason: input.reason },
+    });
+  }
 }

@@ -12,6 +12,7 @@ import { fenFromColumn } from './amount';
  *   commit:  debit committed   / credit available
  *   spend:   debit spent       / credit committed
  *   release: debit available   / credit committed
+ *   recover: debit available   / credit spent      (money paid out and refunded)
  * so `appropriated` is credit-normal (where money came from) and the other three are
  * debit-normal (where it is now). The appropriations row keeps the same figures in its
  * amount/committed/spent columns, where the database CHECK can guard them.
