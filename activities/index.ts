@@ -4,6 +4,9 @@ import * as review from '../services/applications/review';
 import { settleAward as settle } from '../services/applications/award';
 import { issueApplicationNotice as issueNotice } from '../services/applications/notices';
 import * as disbursement from '../services/applications/disbursement';
+import * as allocations from '../services/allocations/allocations';
+import * as allocationLines from '../services/allocations/lines';
+import * as allocationNotices from '../services/allocations/notices';
 
 /*
  * Activities: thin wrappers over the domain services, which do the work in transactions.
@@ -71,3 +74,12 @@ export const pendingObjections = activity(roundSteps.pendingObjections);
 export const resolveObjection = activity(async (input: Parameters<typeof recordObjectionResolution>[0]) => {
   await recordObjectionResolution(input);
 });
+
+// Allocations by formula: approval, each district's notice, acknowledgement and usage reports.
+export const approveAllocation = activity(allocations.approveAllocation);
+export const issueAllocationLineNotice = activity(allocationNotices.issueAllocationLineNotice);
+export const acknowledgeAllocationLine = activity(allocationLines.acknowledgeLine);
+export const recordUsageReport = activity(allocationLines.recordUsageReport);
+export const remindUsageReports = activity(allocationLines.remindUsageReports);
+export const markUsageOverdue = activity(allocationLines.markUsageOverdue);
+export const closeAllocation = activity(allocationLines.closeAllocation);

@@ -27,6 +27,11 @@ export interface ApplicationWorkflowInput {
   stages: StageTable;
   /** The competitive round it was submitted to: screening waits for the round to close. */
   roundId?: string | null;
+  /**
+   * An award decided elsewhere — a district's line of an allocation by formula — whose
+   * application starts at payment: no review stages, the commitment already made.
+   */
+  startAwarded?: { awardFen: string } | null;
 }
 
 export interface ApplicationState {
@@ -98,7 +103,13 @@ export const screeningStartSignal = defineSignal('screeningStart');
 /** From the round, once its public notice is over: awarded, or not among the winners. */
 export type RoundOutcome =
   | { outcome: 'awarded' }
-  | { outcome: 'not_selected'; score: string | null; rank: number | null; rankedCount: number; places: number };
+  | {
+      outcome: 'not_selected';
+      score: string | null;
+      rank: number | null;
+      rankedCount: number;
+      places: number;
+    };
 export const roundOutcomeSignal = defineSignal<[RoundOutcome]>('roundOutcome');
 
 /** From the round: an objection against this award was upheld. */
@@ -121,4 +132,31 @@ export type RefusalType = keyof typeof REFUSAL_TYPES;
 
 export function applicationWorkflowId(applicationId: string): string {
   return `application-${applicationId}`;
+}
+
+/**
+ * The input of an application whose award was decided elsewhere (a district's line of an
+ * allocation by formula, or its top-up): no review, straight to payment, in the district.
+ */
+export function awardedApplicationInput(award: {
+  applicationId: string;
+  reference: string;
+  programCode: string;
+  applicantUserId: string;
+  districtCode: string;
+  cityCode: string;
+  awardFen: string;
+}): ApplicationWorkflowInput {
+  return {
+    applicationId: award.applicationId,
+    reference: award.reference,
+    programCode: award.programCode,
+    applicantUserId: award.applicantUserId,
+    townshipCode: award.districtCode,
+    districtCode: award.districtCode,
+    cityCode: award.cityCode,
+    bedIds: [],
+    stages: { first: 'none', stages: [] },
+    startAwarded: { awardFen: award.awardFen },
+  };
 }

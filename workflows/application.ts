@@ -46,10 +46,10 @@ function refuse(type: RefusalType, message: string): never {
 export async function applicationWorkflow(input: ApplicationWorkflowInput): Promise<ApplicationState> {
   const state: ApplicationState = {
     applicationId: input.applicationId,
-    status: input.roundId ? 'awaiting_round' : 'under_review',
-    stageId: input.stages.first,
+    status: input.startAwarded ? 'awaiting_payment' : input.roundId ? 'awaiting_round' : 'under_review',
+    stageId: input.startAwarded ? null : input.stages.first,
     inspections: {},
-    awardFen: null,
+    awardFen: input.startAwarded?.awardFen ?? null,
     paymentId: null,
     paymentPreparedBy: null,
   };

@@ -1,2 +1,3 @@
 export { applicationWorkflow } from './application';
 export { roundWorkflow } from './round';
+export { allocationWorkflow } from './allocation';

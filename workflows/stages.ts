@@ -79,6 +79,8 @@ export type ApplicationStatus =
   | 'awaiting_applicant'
   | 'refused'
   | 'awaiting_funds'
+  /** A district's line of an allocation by formula, until the district acknowledges its notice. */
+  | 'awaiting_acknowledgement'
   | 'awaiting_payment'
   | 'payment_prepared'
   | 'payment_sent'

@@ -53,7 +53,10 @@ export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
       calculation jsonb NOT NULL,
       budget_fen bigint NOT NULL CHECK (budget_fen >= 0),
       total_fen bigint NOT NULL CHECK (total_fen >= 0),
-      usage_report_due date NOT NULL,
+      usage_report_due timestamptz NOT NULL,
+      usage_reminder_at timestamptz NOT NULL,
+      -- Worked out from sample figures: every page that shows it says so.
+      synthetic boolean NOT NULL,
       approved_by uuid REFERENCES users(id),
       approved_at timestamptz,
       created_by uuid NOT NULL REFERENCES users(id),
@@ -82,7 +85,12 @@ export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
       kind text NOT NULL CHECK (kind IN ('top_up', 'recovery')),
       amount_fen bigint NOT NULL CHECK (amount_fen > 0),
       reason text NOT NULL,
+      -- A top-up is paid through an application of its own; a recovery is settled when the
+      -- district's refund is received.
       application_id uuid REFERENCES applications(id),
+      status text NOT NULL CHECK (status IN ('due', 'settled')),
+      settled_by uuid REFERENCES users(id),
+      settled_at timestamptz,
       created_by uuid NOT NULL REFERENCES users(id),
       created_at timestamptz NOT NULL
     );

@@ -5,7 +5,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { bigint, common, date, day, json, text, uuid } from './columns';
+import { bigint, common, date, json, text, uuid } from './columns';
 
 /*
  * Models for allocations by formula: district accounts, imports of the yearly figures, the
@@ -65,7 +65,10 @@ export class Allocation extends Model<InferAttributes<Allocation>, InferCreation
   declare calculation: unknown;
   declare budgetFen: string;
   declare totalFen: string;
-  declare usageReportDue: string;
+  declare usageReportDue: Date;
+  declare usageReminderAt: Date;
+  /** Worked out from sample figures (the seed's example): shown wherever it appears. */
+  declare synthetic: boolean;
   declare approvedBy: string | null;
   declare approvedAt: Date | null;
   declare createdBy: string;
@@ -100,6 +103,9 @@ export class AllocationAdjustment extends Model<
   declare amountFen: string;
   declare reason: string;
   declare applicationId: string | null;
+  declare status: 'due' | 'settled';
+  declare settledBy: string | null;
+  declare settledAt: Date | null;
   declare createdBy: string;
   declare createdAt: Date;
 }
@@ -154,7 +160,9 @@ export function initAllocationModels(sequelize: Sequelize): void {
       calculation: json(),
       budgetFen: bigint(),
       totalFen: bigint(),
-      usageReportDue: day(),
+      usageReportDue: date(),
+      usageReminderAt: date(),
+      synthetic: { type: DataTypes.BOOLEAN, allowNull: false },
       approvedBy: { type: DataTypes.UUID, allowNull: true },
       approvedAt: date(true),
       createdBy: { type: DataTypes.UUID, allowNull: false },
@@ -186,6 +194,9 @@ export function initAllocationModels(sequelize: Sequelize): void {
       amountFen: bigint(),
       reason: text(),
       applicationId: { type: DataTypes.UUID, allowNull: true },
+      status: text(),
+      settledBy: { type: DataTypes.UUID, allowNull: true },
+      settledAt: date(true),
       createdBy: { type: DataTypes.UUID, allowNull: false },
       createdAt: date(),
     },

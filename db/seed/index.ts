@@ -5,6 +5,7 @@ import { FundSource, Region, User, type Role } from '../models';
 import { fundAppropriation } from '../../services/money/budget';
 import { seedCalendar } from '../../services/calendar/store';
 import { seedExperts } from './experts';
+import { seedExampleAllocation } from './allocations';
 import { publishRepositoryDefinitions } from '../../services/programs/versions';
 import { moduleLogger } from '../../services/logger';
 import { CITY, DISTRICTS, syntheticTownships } from './regions';
@@ -83,6 +84,7 @@ export async function seed(options: { year?: number } = {}): Promise<{ demoLogin
   // The expert pool for competitive rounds: synthetic experts across the districts.
   await seedExperts();
   await seedAppropriations(year, admin.id);
+  await seedExampleAllocation(year, admin.id);
 
   log.info({ year }, 'seed data in place');
   return {
@@ -122,7 +124,12 @@ async function seedAppropriations(year: number, adminId: string): Promise<void> 
   const examples = [
     { programCode: 'home-bed', fundSourceCode: 'city_special', amountFen: 2_000_000_00n },
     { programCode: 'home-bed', fundSourceCode: 'welfare_lottery', amountFen: 3_000_000_00n },
-    { programCode: 'rural-happiness-home-canteen', fundSourceCode: 'welfare_lottery', amountFen: 1_000_000_00n },
+    {
+      programCode: 'rural-happiness-home-canteen',
+      fundSourceCode: 'welfare_lottery',
+      amountFen: 1_000_000_00n,
+    },
+    { programCode: 'neighbourhood-mutual-aid', fundSourceCode: 'city_special', amountFen: 1_000_000_00n },
   ];
   for (const example of examples) {
     await inTransaction((tx) =>

@@ -9,6 +9,8 @@ import { moduleLogger } from '../logger';
 import { tooManyRequests } from './rate-limits';
 import { authenticate, describeUser, currentUser, login } from './auth';
 import { administrationRouter } from './routes/administration';
+import { allocationInputsRouter } from './routes/allocation-inputs';
+import { allocationsRouter } from './routes/allocations';
 import { applicationsRouter } from './routes/applications';
 import { financeRouter } from './routes/finance';
 import { calendarRouter } from './routes/calendar';
@@ -69,6 +71,8 @@ export function createApp(): express.Express {
   app.use('/applications', applicationsRouter);
   app.use('/programs', programsRouter);
   app.use('/rounds', roundsRouter);
+  app.use('/allocation-inputs', allocationInputsRouter);
+  app.use('/allocations', allocationsRouter);
   app.use('/calendar', calendarRouter);
   app.use(monitoringRouter);
   app.use(financeRouter);
