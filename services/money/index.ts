@@ -21,6 +21,7 @@ export {
   CITY_SPECIAL_FUND_CODE,
   commitAward,
   fundAppropriation,
+  recoverSpending,
   releaseCommitment,
   spendCommitment,
   type Commitment,

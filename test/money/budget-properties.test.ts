@@ -8,6 +8,7 @@ import {
   commitAward,
   fenFromColumn,
   fundAppropriation,
+  recoverSpending,
   releaseCommitment,
   spendCommitment,
   verifyLedger,
@@ -16,7 +17,7 @@ import { releaseTestDatabase, useTestDatabase } from '../support/database';
 import { createApplication, PROGRAM, seedBasics, type Seeded } from './seed';
 
 /*
- * Random sequences of funding, commitments, payments and releases over a few applications:
+ * Random sequences of funding, commitments, payments, releases and recoveries over a few applications:
  * whatever happens, every ledger transaction balances per fund, each appropriation row
  * agrees with its ledger, and committed + spent never exceeds what was appropriated.
  */
@@ -41,6 +42,7 @@ const step = fc.oneof(
   fc.record({ kind: fc.constant('commit' as const), application: applicationIndex, amount }),
   fc.record({ kind: fc.constant('spend' as const), application: applicationIndex }),
   fc.record({ kind: fc.constant('release' as const), application: applicationIndex }),
+  fc.record({ kind: fc.constant('recover' as const), application: applicationIndex, amount }),
 );
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
@@ -87,6 +89,26 @@ async function pay(applicationId: string): Promise<void> {
   });
 }
 
+/** A refund of part of what was paid: refused, with nothing changed, beyond what was spent. */
+async function recover(applicationId: string, amountFen: bigint): Promise<void> {
+  const spentBefore = await spentOf(applicationId);
+  const recovering = inTransaction((tx) =>
+    recoverSpending(tx, { applicationIds: [applicationId], amountFen, actor: 'system:test', reason: 'test' }),
+  );
+  if (amountFen > spentBefore) {
+    await expect(recovering).rejects.toMatchObject({ code: 'NOT_SPENT' });
+    expect(await spentOf(applicationId)).toBe(spentBefore);
+  } else {
+    await recovering;
+    expect(await spentOf(applicationId)).toBe(spentBefore - amountFen);
+  }
+}
+
+async function spentOf(applicationId: string): Promise<bigint> {
+  const positions = await inTransaction((tx) => applicationPosition(tx, applicationId));
+  return positions.reduce((sum, p) => sum + p.spentFen, 0n);
+}
+
 async function run(steps: Step[]): Promise<void> {
   year += 1;
   const applications = await Promise.all([0, 1, 2, 3].map(() => createApplication(seeded.applicantId, year)));
@@ -117,6 +139,8 @@ async function run(steps: Step[]): Promise<void> {
       });
     } else if (s.kind === 'spend') {
       await pay(applications[s.application]!.id);
+    } else if (s.kind === 'recover') {
+      await recover(applications[s.application]!.id, s.amount);
     } else {
       const applicationId = applications[s.application]!.id;
       await inTransaction((tx) =>
