@@ -63,19 +63,20 @@ export async function updateRound<Arg>(
   update: UpdateDefinition<RoundState, [Arg]>,
   arg: Arg,
 ): Promise<RoundState> {
-  return updateWorkflow(roundWorkflowId(roundId), update, arg);
+  return updateWorkflow(roundWorkflowId(roundId), update, arg, 'round');
 }
 
 async function updateWorkflow<State, Arg>(
   workflowId: string,
   update: UpdateDefinition<State, [Arg]>,
   arg: Arg,
+  what: 'application' | 'round' | 'allocation' = 'application',
 ): Promise<State> {
   const client = await connectClient();
   try {
     return await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
   } catch (error) {
-    throw toAppError(error);
+    throw toAppError(error, what);
   }
 }
 
@@ -105,7 +106,7 @@ export async function updateAllocation<Arg>(
   update: UpdateDefinition<AllocationState, [Arg]>,
   arg: Arg,
 ): Promise<AllocationState> {
-  return updateWorkflow(allocationWorkflowId(allocationId), update, arg);
+  return updateWorkflow(allocationWorkflowId(allocationId), update, arg, 'allocation');
 }
 
 /** Starts a workflow under its id, once: the record it drives is already written. */
@@ -145,10 +146,10 @@ export async function signalApplication(
   await client.workflow.getHandle(applicationWorkflowId(applicationId)).signal(signal, ...args);
 }
 
-function toAppError(error: unknown): Error {
+function toAppError(error: unknown, what: string): Error {
   if (error instanceof WorkflowNotFoundError) {
     return new ConflictError(
-      'This application has finished; nothing more can be done to it.',
+      `This ${what} has finished; nothing more can be done to it.`,
       'APPLICATION_CLOSED',
     );
   }
@@ -163,7 +164,7 @@ function toAppError(error: unknown): Error {
   const message = (error as Error).message ?? '';
   if (/workflow execution already completed/i.test(message)) {
     return new ConflictError(
-      'This application has finished; nothing more can be done to it.',
+      `This ${what} has finished; nothing more can be done to it.`,
       'APPLICATION_CLOSED',
     );
   }
