@@ -10,6 +10,8 @@ const log = moduleLogger('temporal-dev-server');
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
+const KEPT_FIRST_LINES = 10;
+const KEPT_LAST_LINES = 20;
 const STOP_GRACE_MS = 10_000;
 
 export interface DevServerOptions {
@@ -35,7 +37,7 @@ export interface RunningDevServer {
  * Starts a Temporal dev server on 127.0.0.1 and resolves once its frontend answers and the
  * `default` namespace exists.
  * @throws Error when a port is taken (saying whether a Temporal server already answers there),
- *   when the server exits early (with the end of its output), or when it is not ready in time.
+ *   when the server exits early (with the start and end of its output), or when it is not ready in time.
  */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {
   await assertPortFree(options.port, 'TEMPORAL_DEV_PORT', true);
@@ -95,22 +97,33 @@ async function startWithSdkDownload(options: DevServerOptions): Promise<RunningD
   };
 }
 
-/** Keeps the last lines of the server's output for error messages. */
+/**
+ * Keeps the first and the last lines of the server's output for error messages: a Go panic
+ * names its cause on its first line and then prints a long goroutine dump.
+ */
 function captureOutput(child: ChildProcess, logFile: string | undefined): string[] {
+  const head: string[] = [];
   const tail: string[] = [];
+  const kept: string[] = [];
+  let dropped = 0;
   const file = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
   child.once('close', () => file?.end());
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
       file?.write(chunk);
       for (const line of chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')) {
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
+        if (head.length < KEPT_FIRST_LINES) head.push(line);
+        else tail.push(line);
+        if (tail.length > KEPT_LAST_LINES) {
+          tail.shift();
+          dropped++;
+        }
         if (!file) log.debug({ line }, 'temporal dev server output');
       }
+      kept.splice(0, kept.length, ...head, ...(dropped > 0 ? [`… ${dropped} lines …`] : []), ...tail);
     });
   }
-  return tail;
+  return kept;
 }
 
 async function waitUntilReady(address: string, child: ChildProcess, output: string[]): Promise<void> {
