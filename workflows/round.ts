@@ -233,6 +233,8 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   }
 
   async function publish(applicationIds: string[]): Promise<void> {
+    // A promotion after the first periods ended puts the round back in notice for it.
+    if (state.status === 'awarding') await setStatus('public_notice');
     const { periodEndsAt } = await act.publishNoticeList({
       roundId,
       sequence: ++noticeSequence,
@@ -324,9 +326,9 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
         if (endsAt > Date.now()) continue;
         noticeEnds.delete(applicationId);
         awarded.add(applicationId);
-        if (state.status === 'public_notice') await setStatus('awarding');
         await signalApplication(applicationId, roundOutcomeSignal, { outcome: 'awarded' });
       }
+      if (noticeEnds.size === 0 && state.status === 'public_notice') await setStatus('awarding');
       if (noticeEnds.size === 0 && objections.size === 0 && inFlight === 0) return;
       await changedWithin(
         seen,

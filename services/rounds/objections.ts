@@ -100,6 +100,16 @@ export async function fileObjection(input: ObjectionInput): Promise<{ id: string
       'NOT_IN_PUBLIC_NOTICE',
     );
   }
+  // A candidate promoted after an upheld objection has a period of its own: the first
+  // winners' periods may have ended while the round is still in notice for it.
+  const periodEnds = noticePeriodEnd(round.ranking, objection.applicationId);
+  if (periodEnds && periodEnds.getTime() <= objection.now.getTime()) {
+    throw new ConflictError(
+      `The public notice period for application ${objection.applicationId} ended at ` +
+        `${periodEnds.toISOString()}; objections to it are no longer received.`,
+      'NOT_IN_PUBLIC_NOTICE',
+    );
+  }
 
   return inTransaction(async (tx) => {
     const row = await Objection.create(
@@ -229,6 +239,12 @@ function publishedApplicationIds(ranking: unknown): Set<string> {
       .filter((entry): entry is { applicationId: string; selected: true } => entry?.selected === true)
       .map((entry) => entry.applicationId),
   );
+}
+
+function noticePeriodEnd(ranking: unknown, applicationId: string): Date | undefined {
+  const ends = (ranking as { noticePeriodEnds?: Record<string, string> } | null)?.noticePeriodEnds;
+  const end = ends?.[applicationId];
+  return end ? new Date(end) : undefined;
 }
 
 function summary(objection: Objection): ObjectionSummary {

@@ -18,8 +18,15 @@ import { issuePublicNoticeList } from './notices';
 import { promoteNext, rankCandidates, type Ranking, type RankingCandidate } from './ranking';
 import { findRound } from './rounds';
 
-/** The ranking as a round keeps it: with, per removed winner, whom its removal promoted. */
-type StoredRanking = Ranking & { promotions?: Record<string, string | null> };
+/**
+ * The ranking as a round keeps it: with, per removed winner, whom its removal promoted, and
+ * per published candidate, when its own notice period ends (ISO 8601), so that objections
+ * are taken for a candidate promoted late as for the first winners.
+ */
+export type StoredRanking = Ranking & {
+  promotions?: Record<string, string | null>;
+  noticePeriodEnds?: Record<string, string>;
+};
 
 /*
  * The round workflow's steps that read and write the record: who applied, the ranking,
@@ -175,7 +182,11 @@ export async function publishNoticeList(input: {
   const ranking = round.ranking as Ranking;
   const now = new Date();
   const calendar = await loadCalendar();
-  const periodEnds = calendar.deadlineAfter(now, competition.noticePeriod);
+  const periodEnds = await recordNoticePeriod(
+    round.id,
+    input.applicationIds,
+    calendar.deadlineAfter(now, competition.noticePeriod),
+  );
   const regions = new Map((await Region.findAll()).map((region) => [region.code, region.name]));
   const entries = ranking.entries
     .filter((entry) => input.applicationIds.includes(entry.applicationId))
@@ -195,6 +206,25 @@ export async function publishNoticeList(input: {
     objectionUrl: `${base}/public/rounds/${round.id}/objections`,
   });
   return { periodEndsAt: periodEnds.toISOString() };
+}
+
+/**
+ * Stores when the published candidates' notice period ends, unless a first run of the same
+ * publication stored it already. @returns the period's end as stored.
+ */
+async function recordNoticePeriod(roundId: string, applicationIds: string[], endsAt: Date): Promise<Date> {
+  return inTransaction(async (tx) => {
+    const round = await Round.findByPk(roundId, { transaction: tx, lock: tx.LOCK.UPDATE });
+    if (!round) throw new NotFoundError('Round', roundId);
+    const ranking = round.ranking as StoredRanking;
+    const stored = applicationIds.map((id) => ranking.noticePeriodEnds?.[id]).find(Boolean);
+    if (stored) return new Date(stored);
+
+    const ends = Object.fromEntries(applicationIds.map((id) => [id, endsAt.toISOString()]));
+    const noticePeriodEnds = { ...(ranking.noticePeriodEnds ?? {}), ...ends };
+    await round.update({ ranking: { ...ranking, noticePeriodEnds } }, { transaction: tx });
+    return endsAt;
+  });
 }
 
 /**

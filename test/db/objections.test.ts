@@ -129,6 +129,34 @@ describe('fileObjection', () => {
     ).rejects.toMatchObject({ status: 409, code: 'NOT_IN_PUBLIC_NOTICE' });
   });
 
+  it('takes objections to each candidate only until its own notice period ends', async () => {
+    const promotedRound = await createRound(world);
+    const first = await createRoundApplication(world, promotedRound);
+    const promoted = await createRoundApplication(world, promotedRound);
+    await rankRound(promotedRound, [first, promoted]);
+    // The first winner's period ended; the candidate promoted later is in a period of its own.
+    const ranking = promotedRound.ranking as Record<string, unknown>;
+    await promotedRound.update({
+      ranking: {
+        ...ranking,
+        noticePeriodEnds: {
+          [first.id]: '2031-07-01T16:00:00.000Z',
+          [promoted.id]: '2031-07-09T16:00:00.000Z',
+        },
+      },
+    });
+    const against = (applicationId: string): ObjectionInput =>
+      objection({ roundId: promotedRound.id, applicationId });
+
+    await expect(fileObjection(against(first.id))).rejects.toMatchObject({
+      status: 409,
+      code: 'NOT_IN_PUBLIC_NOTICE',
+      message: expect.stringContaining('2031-07-01T16:00:00.000Z'),
+    });
+    const { id } = await fileObjection(against(promoted.id));
+    expect(await Objection.findByPk(id)).toMatchObject({ applicationId: promoted.id, status: 'pending' });
+  });
+
   it('answers not found for a round that does not exist', async () => {
     await expect(fileObjection(objection({ roundId: crypto.randomUUID() }))).rejects.toBeInstanceOf(
       NotFoundError,

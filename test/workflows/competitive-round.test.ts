@@ -23,6 +23,7 @@ import {
   screenIn,
   townshipApplication,
   type Township,
+  ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
@@ -37,7 +38,7 @@ import { startSystem, type RunningSystem } from '../support/system';
 let system: RunningSystem;
 let logins: Logins;
 let townships: Township[];
-const year = new Date().getFullYear();
+const year = ROUND_TEST_YEAR;
 const as = (username: string): Promise<ApiClient> => logins.as(username);
 
 const criteria = (
@@ -75,7 +76,7 @@ beforeAll(async () => {
       expertsPerApplication: 3,
       scoringPeriod: { duration: 'PT10S' },
       reminderAfter: { duration: 'PT3S' },
-      noticePeriod: { duration: 'PT5S' },
+      noticePeriod: { duration: 'PT10S' },
     };
   });
   // Money for four awards of 300,000 yuan: the budget, not the five places, limits the winners.
@@ -290,6 +291,33 @@ describe('a township-demonstration round', () => {
       resolution: '经核查，日间照料中心确未运营，取消其示范点资格。',
     });
     expect(resolved.status).toBe(200);
+
+    // T4 is in a notice period of its own: it may be objected to; T2, past its period, not.
+    const objectTo = (applicationId: string): Promise<Response> =>
+      fetch(`${system.url}/public/rounds/${roundId}/objections`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          applicationId,
+          name: '李四',
+          contact: '13900139000',
+          text: '对该镇递补为示范点有疑问，请核实其申报材料。',
+        }),
+      });
+    const late = await objectTo(ids[1]!);
+    expect(late.status).toBe(409);
+    const refusal = (await late.json()) as { error: { code: string } };
+    expect(refusal.error.code).toBe('NOT_IN_PUBLIC_NOTICE');
+    const promotedObjection = await objectTo(ids[3]!);
+    expect(promotedObjection.status).toBe(201);
+    const promotedObjectionId = ((await promotedObjection.json()) as { id: string }).id;
+    const dismissed = await (
+      await as('city')
+    ).post(`/rounds/${roundId}/objections/${promotedObjectionId}/resolution`, {
+      upheld: false,
+      resolution: '经核查，该镇申报材料属实，异议不成立。',
+    });
+    expect(dismissed.status).toBe(200);
     await applicationStatus(ids[0]!, 'award_withdrawn');
     expect((await Payment.findByPk(prepared.body.paymentId))!.status).toBe('cancelled');
     await applicationStatus(ids[3]!, 'awaiting_payment');
