@@ -1,10 +1,18 @@
 import crypto from 'node:crypto';
 import Joi from 'joi';
 import { inTransaction } from '../../db';
-import { AllocationAdjustment, AllocationLine, Application, DistrictAccount, Region } from '../../db/models';
+import {
+  AllocationAdjustment,
+  AllocationLine,
+  Application,
+  DistrictAccount,
+  Region,
+  type Allocation,
+} from '../../db/models';
 import { recordAuditEvent } from '../audit';
 import { validateInput } from '../validation';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { isUuid } from '../identifiers/uuid';
 import { fenFromColumn, fenToYuanString, parseYuan } from '../money/amount';
 import { recoverSpending } from '../money/budget';
 import { applicationPosition } from '../money/ledger';
@@ -143,6 +151,7 @@ export async function decideAdjustment(
     });
     let application: Application | null = null;
     if (input.kind === 'top_up') {
+      assertWithinCap(allocation, line, earlier, amountFen);
       const account = await DistrictAccount.findByPk(line.districtCode, { transaction: tx });
       if (!account)
         throw new ConflictError('The district has no treasury account on record.', 'NO_DISTRICT_ACCOUNT');
@@ -156,9 +165,11 @@ export async function decideAdjustment(
         'awaiting_payment',
       );
     } else {
+      // What was paid is net of the recoveries already settled, which returned their money
+      // to the budget; only those still due are counted against it.
       const paid = await paidFen(tx, line, earlier);
       const recovering = earlier
-        .filter((a) => a.kind === 'recovery')
+        .filter((a) => a.kind === 'recovery' && a.status === 'due')
         .reduce((sum, a) => sum + fenFromColumn(a.amountFen), 0n);
       if (recovering + amountFen > paid) {
         throw new ConflictError(
@@ -202,6 +213,33 @@ export async function decideAdjustment(
   });
 }
 
+/**
+ * A district's year stays within the cap (at most 100,000 yuan for the mutual-aid funding):
+ * its line, with every top-up and less every recovery, may not pass the allocation's cap.
+ * @throws ConflictError CAP_EXCEEDED, with the room left.
+ */
+function assertWithinCap(
+  allocation: Allocation,
+  line: AllocationLine,
+  earlier: AllocationAdjustment[],
+  topUpFen: bigint,
+): void {
+  const capFen = BigInt((allocation.calculation as { capFen: string }).capFen);
+  const netFen = earlier.reduce(
+    (sum, a) => sum + (a.kind === 'top_up' ? 1n : -1n) * fenFromColumn(a.amountFen),
+    fenFromColumn(line.amountFen),
+  );
+  if (netFen + topUpFen > capFen) {
+    const roomFen = capFen > netFen ? capFen - netFen : 0n;
+    throw new ConflictError(
+      `The district's allocation would pass the cap of ${fenToYuanString(capFen)} yuan a year; ` +
+        `at most ${fenToYuanString(roomFen)} yuan can be added.`,
+      'CAP_EXCEEDED',
+      { capFen: capFen.toString(), netFen: netFen.toString(), roomFen: roomFen.toString() },
+    );
+  }
+}
+
 /** What has reached the district for this line: the line's payment and its top-ups. */
 async function paidFen(
   tx: import('sequelize').Transaction,
@@ -235,7 +273,7 @@ export async function settleRecovery(input: {
   actor: string;
 }): Promise<AllocationAdjustment> {
   return inTransaction(async (tx) => {
-    const adjustment = /^[0-9a-f-]{36}$/i.test(input.adjustmentId)
+    const adjustment = isUuid(input.adjustmentId)
       ? await AllocationAdjustment.findByPk(input.adjustmentId, { transaction: tx, lock: tx.LOCK.UPDATE })
       : null;
     const line = adjustment
