@@ -17,6 +17,8 @@ export interface AllocationWorkflowInput {
 export interface AllocationState {
   allocationId: string;
   status: 'draft' | 'approved' | 'closed';
+  /** Districts whose allocation notice has been issued: only they can acknowledge it. */
+  noticed: string[];
   acknowledged: string[];
   reported: string[];
   overdue: string[];

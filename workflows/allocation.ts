@@ -46,6 +46,7 @@ export async function allocationWorkflow(input: AllocationWorkflowInput): Promis
   const state: AllocationState = {
     allocationId: input.allocationId,
     status: 'draft',
+    noticed: [],
     acknowledged: [],
     reported: [],
     overdue: [],
@@ -119,6 +120,12 @@ export async function allocationWorkflow(input: AllocationWorkflowInput): Promis
     {
       validator: ({ actor, districtCode }) => {
         requireDistrictReviewer(actor, districtCode);
+        if (!state.noticed.includes(districtCode)) {
+          refuse(
+            'NOT_ALLOWED_NOW',
+            'The allocation notice is still being issued; acknowledge it once it arrives.',
+          );
+        }
         if (state.acknowledged.includes(districtCode)) refuse('NOT_ALLOWED_NOW', 'Already acknowledged.');
       },
     },
@@ -157,6 +164,7 @@ export async function allocationWorkflow(input: AllocationWorkflowInput): Promis
       allocationId: input.allocationId,
       districtCode: line.districtCode,
     });
+    state.noticed.push(line.districtCode);
   }
   const allReported = (): boolean => lines.every((line) => state.reported.includes(line.districtCode));
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import Joi from 'joi';
+import { DateTime, Duration } from 'luxon';
 import { QueryTypes, UniqueConstraintError } from 'sequelize';
 import { database, inTransaction } from '../../db';
 import {
@@ -15,11 +16,12 @@ import { DISTRICTS } from '../../db/seed/regions';
 import { recordAuditEvent } from '../audit';
 import { validateInput } from '../validation';
 import { ConflictError, InsufficientBudgetError, NotFoundError } from '../errors';
+import { isUuid } from '../identifiers/uuid';
 import { fenFromColumn, fenToYuanString } from '../money/amount';
 import { commitAward } from '../money/budget';
 import { parametersOn } from '../programs/parameters';
 import { versionInForce } from '../programs/versions';
-import { shanghaiDate, shanghaiYear } from '../time';
+import { shanghaiDate, shanghaiYear, TIME_ZONE } from '../time';
 import {
   calculateAllocation,
   type Allocation as Calculation,
@@ -36,6 +38,9 @@ import {
 
 export const MUTUAL_AID_PROGRAM = 'neighbourhood-mutual-aid';
 
+/** A reminder further ahead than a year would come before the money does. */
+const MAX_REMINDER_BEFORE_SECONDS = 366 * 86_400;
+
 const draftSchema = Joi.object({
   year: Joi.number().integer().min(2024).max(2100).required(),
   budget: Joi.string()
@@ -45,9 +50,15 @@ const draftSchema = Joi.object({
     'date.greater': 'usageReportDue must be in the future',
   }),
   reminderBefore: Joi.string()
-    .pattern(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/)
     .default('P5D')
-    .messages({ 'string.pattern.base': 'reminderBefore must be an ISO 8601 duration such as P5D or PT2S' }),
+    .custom((text: string, helpers) => {
+      const duration = Duration.fromISO(text);
+      const seconds = duration.isValid ? duration.as('seconds') : NaN;
+      return seconds > 0 && seconds <= MAX_REMINDER_BEFORE_SECONDS ? text : helpers.error('any.invalid');
+    })
+    .messages({
+      'any.invalid': 'reminderBefore must be an ISO 8601 duration of at most a year, such as P5D or PT2S',
+    }),
 });
 
 /** Whether any of the year's figures are sample data. */
@@ -187,16 +198,13 @@ export async function draftAllocation(body: unknown, actor: string): Promise<All
   }
 }
 
-/** The instant an ISO 8601 duration (days and time only, as the schema allows) before `instant`. */
+/** The instant an ISO 8601 duration before `instant`, counted on Yantai's clock. */
 function before(instant: Date, duration: string): Date {
-  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(duration);
-  const [days, hours, minutes, seconds] = (match?.slice(1) ?? []).map((part) => Number(part ?? 0));
-  const seconds_ = (((days ?? 0) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0);
-  return new Date(instant.getTime() - seconds_ * 1000);
+  return DateTime.fromJSDate(instant, { zone: TIME_ZONE }).minus(Duration.fromISO(duration)).toJSDate();
 }
 
 export async function findAllocation(allocationId: string): Promise<Allocation> {
-  const allocation = /^[0-9a-f-]{36}$/i.test(allocationId) ? await Allocation.findByPk(allocationId) : null;
+  const allocation = isUuid(allocationId) ? await Allocation.findByPk(allocationId) : null;
   if (!allocation) throw new NotFoundError('Allocation', allocationId);
   return allocation;
 }
@@ -389,6 +397,7 @@ export { lineSummaries };
  * @throws ConflictError NOT_A_DRAFT once approved: corrections then go through adjustments.
  */
 export async function redraftAllocation(allocationId: string, actor: string): Promise<Allocation> {
+  if (!isUuid(allocationId)) throw new NotFoundError('Allocation', allocationId);
   return inTransaction(async (tx) => {
     const allocation = await Allocation.findByPk(allocationId, { transaction: tx, lock: tx.LOCK.UPDATE });
     if (!allocation) throw new NotFoundError('Allocation', allocationId);

@@ -76,6 +76,13 @@ describe('drafting', () => {
     await expect(draftAllocation({ year, usageReportDue: '2001-01-01' }, admin)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
+    await expect(
+      draftAllocation({ year, usageReportDue: DUE, reminderBefore: 'P99999999999D' }, admin),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'reminderBefore', message: expect.stringContaining('at most a year') }],
+    });
+    await expect(redraftAllocation('not-an-allocation', admin)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A smaller budget, given explicitly, fits.
     const draft = await draftAllocation({ year, usageReportDue: DUE, budget: '500000' }, admin);
     expect(draft.totalFen).toBe('50000000');
@@ -88,12 +95,18 @@ describe('drafting', () => {
     expect(draft.usageReminderAt.getTime()).toBe(new Date(DUE).getTime() - 10 * 86_400_000);
     const before = (draft.calculation as { districts: Array<{ amountFen: string }> }).districts[0]!.amountFen;
 
-    await AllocationInput.update({ olderResidents: 1 }, { where: { year, districtCode: DISTRICTS[0]!.code } });
+    await AllocationInput.update(
+      { olderResidents: 1 },
+      { where: { year, districtCode: DISTRICTS[0]!.code } },
+    );
     const redrafted = await redraftAllocation(draft.id, admin);
-    const after = (redrafted.calculation as { districts: Array<{ amountFen: string }> }).districts[0]!.amountFen;
+    const after = (redrafted.calculation as { districts: Array<{ amountFen: string }> }).districts[0]!
+      .amountFen;
     expect(BigInt(after)).toBeLessThan(BigInt(before));
     expect(redrafted.totalFen).toBe('100000000');
-    expect(await AuditEvent.count({ where: { action: 'allocation.redrafted', subjectId: draft.id } })).toBe(1);
+    expect(await AuditEvent.count({ where: { action: 'allocation.redrafted', subjectId: draft.id } })).toBe(
+      1,
+    );
 
     await approveAllocation({ allocationId: draft.id, actor: admin });
     await expect(redraftAllocation(draft.id, admin)).rejects.toMatchObject({ code: 'NOT_A_DRAFT' });
@@ -111,7 +124,11 @@ describe('an approved allocation', () => {
 
   it('is not adjusted while a draft', async () => {
     await expect(
-      decideAdjustment(allocation.id, { districtCode: 'zhifu', kind: 'top_up', amount: '100', reason: '数据更正' }, admin),
+      decideAdjustment(
+        allocation.id,
+        { districtCode: 'zhifu', kind: 'top_up', amount: '100', reason: '数据更正' },
+        admin,
+      ),
     ).rejects.toMatchObject({ code: 'NOT_APPROVED' });
   });
 

@@ -1,5 +1,5 @@
 import { inTransaction } from '../../db';
-import { Allocation, AllocationInput, Appropriation } from '../../db/models';
+import { Allocation, AllocationInput, Appropriation, AuditEvent } from '../../db/models';
 import { DISTRICTS } from '../../db/seed/regions';
 import { fenFromColumn } from '../../services/money/amount';
 import { fundAppropriation } from '../../services/money/budget';
@@ -170,11 +170,17 @@ describe('the seeded example allocation', () => {
   it('shows a correction after payment as a difference, and moves money only by adjustments', async () => {
     const year = new Date().getFullYear();
     const approved = (await as('city').get(`/allocations/${allocationId}`)).body.lines as Line[];
-    // Zhifu's older residents were counted short by half: corrected after approval and payment.
-    await AllocationInput.update(
-      { olderResidents: 120_000, urbanCommunities: 80 },
-      { where: { year, districtCode: 'zhifu' } },
-    );
+    // Zhifu's figures were wrong: corrected after approval and payment, through the audited route.
+    const corrected = await as('city').request('PATCH', `/allocation-inputs/${year}/zhifu`, {
+      olderResidents: 120_000,
+      urbanCommunities: 80,
+      reason: '区民政局来函更正老年人口数和城市社区数',
+    });
+    expect(corrected.status).toBe(200);
+    const audited = await AuditEvent.findOne({
+      where: { action: 'allocation_input.corrected', subjectId: `${year}/zhifu` },
+    });
+    expect(audited?.after).toMatchObject({ olderResidents: 120_000, urbanCommunities: 80 });
     const recalculated = await as('city').get(`/allocations/${allocationId}/recalculation`);
     expect(recalculated.status).toBe(200);
     const differences = recalculated.body.lines as Array<{ districtCode: string; differenceFen: string }>;
@@ -197,12 +203,25 @@ describe('the seeded example allocation', () => {
     expect(excessive.status).toBe(409);
     expect(excessive.body.error.code).toBe('RECOVERY_EXCEEDS_PAID');
 
+    // Recovered in two parts; the second is judged against what the first left paid.
     const recoveryYuan = -zhifuDifference / 100n;
+    const firstPartYuan = recoveryYuan / 2n;
+    const firstPart = await as('city').post(`/allocations/${allocationId}/adjustments`, {
+      districtCode: 'zhifu',
+      kind: 'recovery',
+      amount: String(firstPartYuan),
+      reason: '老年人口数更正后多拨部分（第一笔）',
+    });
+    expect(firstPart.status).toBe(201);
+    expect(
+      (await as('finance1').post(`/allocations/${allocationId}/adjustments/${firstPart.body.id}/settlement`))
+        .status,
+    ).toBe(200);
     const recovery = await as('city').post(`/allocations/${allocationId}/adjustments`, {
       districtCode: 'zhifu',
       kind: 'recovery',
-      amount: String(recoveryYuan),
-      reason: '老年人口数更正后多拨部分',
+      amount: String(recoveryYuan - firstPartYuan),
+      reason: '老年人口数更正后多拨部分（第二笔）',
     });
     expect(recovery.status).toBe(201);
     expect(recovery.body.status).toBe('due');
@@ -212,7 +231,7 @@ describe('the seeded example allocation', () => {
     );
     expect(settled.status).toBe(200);
     expect(settled.body.status).toBe('settled');
-    expect(spentBefore - (await spentFen(year))).toBe(recoveryYuan * 100n);
+    expect(spentBefore - (await spentFen(year))).toBe((recoveryYuan - firstPartYuan) * 100n);
     const twice = await as('finance1').post(
       `/allocations/${allocationId}/adjustments/${recovery.body.id}/settlement`,
     );
@@ -225,6 +244,15 @@ describe('the seeded example allocation', () => {
       (await reviewer.post(`/allocations/${allocationId}/lines/${gainer.districtCode}/acknowledgement`))
         .status,
     ).toBe(200);
+    const gainerLine = after.find((line) => line.districtCode === gainer.districtCode)!;
+    const pastCap = await as('city').post(`/allocations/${allocationId}/adjustments`, {
+      districtCode: gainer.districtCode,
+      kind: 'top_up',
+      amount: String(100_000n - BigInt(gainerLine.amountFen) / 100n + 1n),
+      reason: '超过每年十万元上限的追加',
+    });
+    expect(pastCap.status).toBe(409);
+    expect(pastCap.body.error.code).toBe('CAP_EXCEEDED');
     const topUp = await as('city').post(`/allocations/${allocationId}/adjustments`, {
       districtCode: gainer.districtCode,
       kind: 'top_up',
@@ -242,6 +270,7 @@ describe('the seeded example allocation', () => {
     const shown = await as('city').get(`/allocations/${allocationId}`);
     const adjustments = shown.body.adjustments as Array<{ kind: string; status: string }>;
     expect(adjustments.map((a) => [a.kind, a.status])).toEqual([
+      ['recovery', 'settled'],
       ['recovery', 'settled'],
       ['top_up', 'settled'],
     ]);
@@ -305,9 +334,12 @@ describe('usage reports', () => {
     const report = { spent: '1000', activities: '开展邻里互助探访关爱服务', beneficiaries: 50 };
     for (const district of DISTRICTS) {
       const reviewer = await reviewerOf(district.code);
-      expect((await reviewer.post(`/allocations/${id}/lines/${district.code}/acknowledgement`)).status).toBe(
-        200,
+      // A district acknowledges once its notice is out; until then it is told to wait (409).
+      const acknowledged = await eventually(
+        () => reviewer.post(`/allocations/${id}/lines/${district.code}/acknowledgement`),
+        (response) => response.status !== 409,
       );
+      expect(acknowledged.status).toBe(200);
       // Zhifu reports at once, long before the reminder.
       if (district.code === 'zhifu') {
         expect((await reviewer.post(`/allocations/${id}/lines/zhifu/usage-report`, report)).status).toBe(201);
