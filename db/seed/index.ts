@@ -1,13 +1,19 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import Joi from 'joi';
+import YAML from 'yaml';
 import { inTransaction } from '..';
 import { FundSource, Region, User, type Role } from '../models';
+import { parseYuan } from '../../services/money/amount';
 import { fundAppropriation } from '../../services/money/budget';
 import { seedCalendar } from '../../services/calendar/store';
 import { seedExperts } from './experts';
 import { seedExampleAllocation } from './allocations';
 import { publishRepositoryDefinitions } from '../../services/programs/versions';
 import { moduleLogger } from '../../services/logger';
+import { validateInput } from '../../services/validation';
 import { CITY, DISTRICTS, syntheticTownships } from './regions';
 
 const log = moduleLogger('seed');
@@ -119,25 +125,38 @@ async function ensureDemoUsers(): Promise<User> {
   return (await User.findOne({ where: { username: 'admin' } })) as User;
 }
 
-/** Example appropriations for the year, only when the year has none yet. */
+/** The demo budgets: data, so that a program added by a definition file needs no code. */
+export const EXAMPLE_APPROPRIATIONS_FILE = path.join(__dirname, 'example-appropriations.yaml');
+
+const exampleAppropriationsSchema = Joi.array()
+  .items(
+    Joi.object({
+      program: Joi.string().required(),
+      fundSource: Joi.string()
+        .valid(...FUND_SOURCES.map((source) => source.code))
+        .required(),
+      amount: Joi.string()
+        .pattern(/^\d+(\.\d{1,2})?$/)
+        .required()
+        .description('yuan with up to two decimals'),
+    }),
+  )
+  .required();
+
+/** Example appropriations for the year, only where the year has none yet. */
 async function seedAppropriations(year: number, adminId: string): Promise<void> {
-  const examples = [
-    { programCode: 'home-bed', fundSourceCode: 'city_special', amountFen: 2_000_000_00n },
-    { programCode: 'home-bed', fundSourceCode: 'welfare_lottery', amountFen: 3_000_000_00n },
-    {
-      programCode: 'rural-happiness-home-canteen',
-      fundSourceCode: 'welfare_lottery',
-      amountFen: 1_000_000_00n,
-    },
-    { programCode: 'neighbourhood-mutual-aid', fundSourceCode: 'city_special', amountFen: 1_000_000_00n },
-  ];
+  const examples = validateInput(
+    exampleAppropriationsSchema,
+    YAML.parse(fs.readFileSync(EXAMPLE_APPROPRIATIONS_FILE, 'utf8')),
+    `example appropriations file ${path.relative(process.cwd(), EXAMPLE_APPROPRIATIONS_FILE)}`,
+  ) as Array<{ program: string; fundSource: string; amount: string }>;
   for (const example of examples) {
     await inTransaction((tx) =>
       fundAppropriation(tx, {
-        programCode: example.programCode,
+        programCode: example.program,
         year,
-        fundSourceCode: example.fundSourceCode,
-        amountFen: example.amountFen,
+        fundSourceCode: example.fundSource,
+        amountFen: parseYuan(example.amount),
         actor: adminId,
         onlyIfAbsent: true,
       }),

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApplicationFlag, Notice } from '../../db/models';
 import { simulateBankResponse } from '../../services/money/bank';
 import { ApiClient } from '../support/http';
@@ -65,7 +67,31 @@ async function noticeText(applicationId: string, kind: string): Promise<string> 
   return pdfText(pdf.body as Buffer).replace(/\s+/g, '');
 }
 
+const REPO = path.resolve(__dirname, '../..');
+
+/** Every TypeScript file of the running system: what a new program must not need to touch. */
+function sourceFiles(directory: string): string[] {
+  return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
 describe('an elder canteen operating reward, a program added by definition file alone', () => {
+  it('is named in no source file: its definition and data files are all there is of it', () => {
+    const code = ['services', 'workflows', 'activities', 'db'].flatMap((dir) =>
+      sourceFiles(path.join(REPO, dir)),
+    );
+    expect(code.length).toBeGreaterThan(100);
+
+    const naming = code.filter((file) =>
+      /rural-happiness-home-canteen|农村幸福院/.test(fs.readFileSync(file, 'utf8')),
+    );
+
+    expect(naming.map((file) => path.relative(REPO, file))).toEqual([]);
+  });
+
   it('is submitted, reviewed in four stages, awarded by its formula, paid and noticed', async () => {
     const submitted = await as('provider').post('/applications', canteen());
     expect(submitted.status).toBe(201);
