@@ -12,6 +12,7 @@ import {
   townshipApplication,
   type Township,
   roundInStatus,
+  ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
@@ -25,7 +26,7 @@ const EXPERTS = 60;
 let system: RunningSystem;
 let logins: Logins;
 let townships: Township[] = [];
-const year = new Date().getFullYear();
+const year = ROUND_TEST_YEAR;
 const as = (username: string): Promise<ApiClient> => logins.as(username);
 
 /** Runs `work` over `items`, `width` at a time. */

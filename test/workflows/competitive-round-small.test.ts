@@ -10,6 +10,7 @@ import {
   type Township,
   expertUsername,
   roundInStatus,
+  ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
 
@@ -21,7 +22,7 @@ import { startSystem, type RunningSystem } from '../support/system';
 let system: RunningSystem;
 let logins: Logins;
 let townships: Township[];
-const year = new Date().getFullYear();
+const year = ROUND_TEST_YEAR;
 const as = (username: string): Promise<ApiClient> => logins.as(username);
 const SCORES = { service_network: 88, service_quality: 86, mechanisms: 84, innovation: 82, plan: 80 };
 
