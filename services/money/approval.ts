@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { inTransaction } from '../../db';
-import { Application, Payment, PaymentBatch } from '../../db/models';
+import { Application, Objection, Payment, PaymentBatch } from '../../db/models';
 import { recordAuditEvent } from '../audit';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { storeFile } from '../files';
@@ -35,6 +35,8 @@ export interface IssuedBatch {
  * @throws NotFoundError when the payment does not exist.
  * @throws ForbiddenError `FOUR_EYES` when the approver is the one who prepared it.
  * @throws ConflictError `PAYMENT_NOT_PREPARED` when it is not (or no longer) prepared.
+ * @throws ConflictError `OBJECTION_PENDING` while an objection from the public notice (公示)
+ *   against the application awaits its resolution.
  * @throws ValidationError when the payment cannot be written in the bank's format.
  */
 export async function approvePayment(input: {
@@ -77,6 +79,20 @@ export async function approvePayment(input: {
     const locked = await Payment.findByPk(input.paymentId, { transaction: tx, lock: tx.LOCK.UPDATE });
     if (!locked) throw new NotFoundError('Payment', input.paymentId);
     if (isAlreadyApproved(locked, input.approvedBy)) return existingBatch(locked, tx);
+    // Money that has left can only be recovered, not cancelled: an award still open to an
+    // upheld objection is not paid until the objection is resolved.
+    const objectionsPending = await Objection.count({
+      where: { applicationId: locked.applicationId, status: 'pending' },
+      transaction: tx,
+    });
+    if (objectionsPending > 0) {
+      throw new ConflictError(
+        'An objection to this award from its public notice is still pending; approve the payment ' +
+          'once the city has resolved it.',
+        'OBJECTION_PENDING',
+        { objectionsPending },
+      );
+    }
 
     const batch = await PaymentBatch.create(
       {
