@@ -124,7 +124,10 @@ function summary(evaluation: Evaluation) {
 }
 
 async function latestReasons(applicationId: string): Promise<string[]> {
-  const latest = await RuleEvaluation.findOne({ where: { applicationId }, order: [['createdAt', 'DESC']] });
+  const latest = await RuleEvaluation.findOne({
+    where: { applicationId, purpose: 'award' },
+    order: [['createdAt', 'DESC']],
+  });
   return ((latest?.trace as Evaluation | undefined)?.reasons ?? []).slice();
 }
 

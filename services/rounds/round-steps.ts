@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import { Op } from 'sequelize';
 import { inTransaction } from '../../db';
-import { Application, Appropriation, Bed, Objection, Region, Round } from '../../db/models';
+import { Application, Appropriation, Bed, Objection, Region, Round, RuleEvaluation } from '../../db/models';
 import { recordAuditEvent } from '../audit';
 import { loadCalendar } from '../calendar/store';
 import { config } from '../config';
@@ -63,8 +64,13 @@ async function availableBudget(programCode: string, year: number): Promise<bigin
   );
 }
 
-/** One candidate's eligibility by the program's rules, as the award would judge it today. */
+/**
+ * One candidate's eligibility by the program's rules, as the award would judge it today,
+ * stored with its trace (purpose `screening`) so that the explanation route shows why a
+ * candidate was ranked or left unranked.
+ */
 async function candidateOf(
+  roundId: string,
   application: Application,
   definition: ProgramDefinition,
   scores: RankingCandidate['scores'],
@@ -77,6 +83,21 @@ async function candidateOf(
   });
   const rules = await evaluateRules(definition.eligibility, facts, parametersOn(definition, onDate));
   const failed = rules.filter((rule) => !rule.passed);
+  const reasons = failed.map((rule) => rule.failMessage ?? rule.description);
+  // Once per candidate and round: a retried ranking finds the evaluation it stored.
+  await RuleEvaluation.findOrCreate({
+    where: { actionKey: `round-${roundId}:eligibility:${application.id}` },
+    defaults: {
+      id: crypto.randomUUID(),
+      actionKey: `round-${roundId}:eligibility:${application.id}`,
+      applicationId: application.id,
+      programVersionId: application.programVersionId as number,
+      purpose: 'screening',
+      outcome: failed.length === 0 ? 'eligible' : 'ineligible',
+      trace: { programCode: definition.code, onDate, facts, rules, eligible: failed.length === 0, reasons },
+      createdAt: new Date(),
+    },
+  });
   return {
     facts,
     candidate: {
@@ -86,7 +107,7 @@ async function candidateOf(
       organisationName: application.organisationName,
       districtCode: application.districtCode,
       eligible: failed.length === 0,
-      ineligibleReasons: failed.map((rule) => rule.failMessage ?? rule.description),
+      ineligibleReasons: reasons,
       scores,
     },
   };
@@ -119,7 +140,12 @@ export async function rankRound(input: {
   const candidates: RankingCandidate[] = [];
   let someFacts: Record<string, unknown> = {};
   for (const application of applications) {
-    const { candidate, facts } = await candidateOf(application, definition, scores.get(application.id) ?? []);
+    const { candidate, facts } = await candidateOf(
+      round.id,
+      application,
+      definition,
+      scores.get(application.id) ?? [],
+    );
     candidates.push(candidate);
     someFacts = facts;
   }

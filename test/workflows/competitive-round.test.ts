@@ -253,6 +253,15 @@ describe('a township-demonstration round', () => {
     });
     const earlierWinner = ranking.entries.find((entry) => entry.applicationId === ids[7])!;
     expect(earlierWinner).toMatchObject({ rank: null, selected: false });
+    // Why it is unranked is stored with the rule's trace, as for any evaluation.
+    const explanation = await (await as('city')).get(`/applications/${ids[7]}/explanation`);
+    expect(explanation.body.evaluations).toEqual([
+      expect.objectContaining({
+        purpose: 'screening',
+        outcome: 'ineligible',
+        trace: expect.objectContaining({ reasons: [expect.stringContaining('不再重复奖补')] }),
+      }),
+    ]);
     expect((await (await as('district')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(403);
     expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
 
@@ -282,6 +291,10 @@ describe('a township-demonstration round', () => {
     for (const winner of ranking.winners) await applicationStatus(winner, 'awaiting_payment');
     const prepared = await (await as('finance1')).post(`/applications/${ids[0]}/payment`);
     expect(prepared.status).toBe(201);
+    // Not sent while the objection is pending: sent money could only be recovered.
+    const tooEarly = await (await as('finance2')).post(`/payments/${prepared.body.paymentId}/approval`);
+    expect(tooEarly.status).toBe(409);
+    expect(tooEarly.body.error.code).toBe('OBJECTION_PENDING');
 
     // The objection is upheld: T1's payment is cancelled, its award withdrawn, T4 promoted.
     const resolved = await (
