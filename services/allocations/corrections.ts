@@ -16,7 +16,7 @@ import { isUuid } from '../identifiers/uuid';
 import { fenFromColumn, fenToYuanString, parseYuan } from '../money/amount';
 import { recoverSpending } from '../money/budget';
 import { applicationPosition } from '../money/ledger';
-import { createLineApplication, districtInputs, findAllocation } from './allocations';
+import { createLineApplication, districtInputs, findAllocation, inputsAreSynthetic } from './allocations';
 import { calculateAllocation, type Allocation as Calculation } from './calculate';
 
 /*
@@ -43,6 +43,8 @@ export interface LineDifference {
 export interface Recalculation {
   allocationId: string;
   year: number;
+  /** True when today's figures include sample data: the recalculation is then a demonstration. */
+  synthetic: boolean;
   calculation: Calculation;
   lines: LineDifference[];
 }
@@ -72,6 +74,7 @@ export async function recalculation(allocationId: string): Promise<Recalculation
   return {
     allocationId,
     year: allocation.year,
+    synthetic: allocation.synthetic || (await inputsAreSynthetic(allocation.year)),
     calculation,
     lines: calculation.districts.map((district) => {
       const line = lines.find((l) => l.districtCode === district.districtCode);

@@ -8,6 +8,7 @@ import { validateInput } from '../validation';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { parseYuan } from '../money/amount';
 import { sendMail } from '../notices/mailer';
+import { SYNTHETIC_MARK } from '../notices/compose-allocation';
 import { shanghaiDate } from '../time';
 import { findAllocation } from './allocations';
 
@@ -121,10 +122,12 @@ export async function remindUsageReports(input: { allocationId: string }): Promi
   for (const line of lines) {
     const account = accounts.get(line.districtCode);
     if (account) {
+      const mark = allocation.synthetic ? SYNTHETIC_MARK : '';
       await sendMail({
         to: account.contactEmail,
-        subject: `【烟台市民政局】${allocation.year}年度邻里互助养老服务奖补资金使用情况报告提醒`,
+        subject: `${mark}【烟台市民政局】${allocation.year}年度邻里互助养老服务奖补资金使用情况报告提醒`,
         text:
+          (mark ? `${mark}本提醒基于合成的示例数据，不作为报送依据。\n\n` : '') +
           `${names.get(line.districtCode) ?? line.districtCode}民政局：\n\n` +
           `请于 ${shanghaiDate(allocation.usageReportDue)} 前登录系统报送${allocation.year}年度` +
           '城乡社区邻里互助养老服务奖补资金使用情况（支出金额、开展的服务、受益老年人数）。逾期未报送的，将标记为逾期。\n',

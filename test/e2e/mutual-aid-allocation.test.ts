@@ -183,6 +183,7 @@ describe('the seeded example allocation', () => {
     expect(audited?.after).toMatchObject({ olderResidents: 120_000, urbanCommunities: 80 });
     const recalculated = await as('city').get(`/allocations/${allocationId}/recalculation`);
     expect(recalculated.status).toBe(200);
+    expect(recalculated.body.synthetic).toBe(true);
     const differences = recalculated.body.lines as Array<{ districtCode: string; differenceFen: string }>;
     const zhifuDifference = BigInt(differences.find((d) => d.districtCode === 'zhifu')!.differenceFen);
     expect(zhifuDifference).toBeLessThan(0n);
@@ -359,6 +360,8 @@ describe('usage reports', () => {
     expect(zhifu.usageOverdueAt).toBeNull();
     const reminders = system.mails.filter((mail) => /使用情况报告提醒/.test(mail.subject ?? ''));
     expect(reminders.length).toBeGreaterThanOrEqual(late.length);
+    // The year's figures are sample data: every reminder says so.
+    expect(reminders.every((mail) => (mail.subject ?? '').startsWith('【合成数据，仅供演示】'))).toBe(true);
 
     for (const line of late) {
       const reviewer = await reviewerOf(line.districtCode);
