@@ -5,6 +5,7 @@ import { Expert, ExpertAssignment, ExpertScore } from '../../db/models';
 import { recordAuditEvent } from '../audit';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors';
 import type { RubricCriterion } from '../programs/definition';
+import { weightedTotalHundredths } from './ranking-scores';
 
 /*
  * Experts' scores against the round's rubric: checked, weighted into an exact total in
@@ -32,41 +33,6 @@ export interface RecordedScore {
 }
 
 type Problem = { field: string; message: string };
-
-/**
- * The weighted total in hundredths of a point: Σ weight × score × 100 / max over the
- * criteria, summed exactly and rounded half up once, so a ranking never depends on
- * rounding each term.
- * @throws RangeError when a criterion's max is not a positive whole number.
- */
-export function weightedTotalHundredths(
-  rubric: readonly RubricCriterion[],
-  scores: Record<string, number>,
-): number {
-  // Every term over the least common multiple of the maxima: the sum stays a whole fraction.
-  const denominator = rubric.reduce(
-    (lcm, criterion) => leastCommonMultiple(lcm, positive(criterion.max)),
-    1n,
-  );
-  let numerator = 0n;
-  for (const criterion of rubric) {
-    const score = BigInt(scores[criterion.id] ?? 0);
-    numerator += BigInt(criterion.weight) * score * 100n * (denominator / BigInt(criterion.max));
-  }
-  return Number((2n * numerator + denominator) / (2n * denominator));
-}
-
-function positive(max: number): bigint {
-  if (!Number.isInteger(max) || max <= 0)
-    throw new RangeError(`a rubric maximum must be a whole number above 0, not ${max}`);
-  return BigInt(max);
-}
-
-function leastCommonMultiple(a: bigint, b: bigint): bigint {
-  let [x, y] = [a, b];
-  while (y !== 0n) [x, y] = [y, x % y];
-  return (a / x) * b;
-}
 
 /** Each problem with the scores, against the rubric; empty when they are complete and in range. */
 function scoreProblems(rubric: readonly RubricCriterion[], given: unknown): Problem[] {
@@ -137,6 +103,7 @@ export async function recordScore(input: RecordScoreInput): Promise<RecordedScor
     }
 
     const problems = scoreProblems(input.rubric, input.scores);
+    // Only scores without problems are weighted: the total refuses any score out of range.
     const totalHundredths =
       problems.length === 0 ? weightedTotalHundredths(input.rubric, input.scores) : null;
     const comment = input.comment?.trim() || null;

@@ -29,7 +29,8 @@ import {
 export { registerExpert } from './expert-pool';
 export type { ExpertRegistration, ExpertView } from './expert-pool';
 export type { AssignmentView, DrawRecord, ExclusionReason, InstantInput } from './expert-assignments';
-export { recordScore, scoresOf, weightedTotalHundredths } from './expert-scores';
+export { recordScore, scoresOf } from './expert-scores';
+export { weightedTotalHundredths } from './ranking-scores';
 export type { ApplicationScores, RecordScoreInput, RecordedScore } from './expert-scores';
 export { markReminded, openAssignments, sendScoringReminders } from './expert-reminders';
 export type { OpenAssignment } from './expert-reminders';

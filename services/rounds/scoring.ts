@@ -1,5 +1,4 @@
 import type { Deadline } from '../../workflows/stages';
-import type { RubricCriterion } from '../programs/definition';
 import {
   assignExperts,
   declareConflict,
@@ -8,6 +7,7 @@ import {
   replaceOverdueExperts,
   scoresOf,
   sendScoringReminders,
+  type RecordScoreInput,
 } from './experts';
 
 /*
@@ -54,16 +54,9 @@ export async function scoringTick(input: { roundId: string }): Promise<void> {
   await replaceOverdueExperts({ roundId: input.roundId, now });
 }
 
-export async function recordExpertScore(input: {
-  roundId: string;
-  applicationId: string;
-  expertUserId: string;
-  scores: Record<string, number>;
-  comment: string | null;
-  rubric: RubricCriterion[];
-  commentRequiredBelow: number;
-}): Promise<void> {
-  await recordScore({ ...input, comment: input.comment ?? undefined } as Parameters<typeof recordScore>[0]);
+export async function recordExpertScore(input: RecordScoreInput): Promise<void> {
+  // Workflow payloads carry no undefined, so an absent comment arrives as null.
+  await recordScore({ ...input, comment: input.comment ?? undefined } as RecordScoreInput);
 }
 
 export async function declareExpertConflict(input: {
