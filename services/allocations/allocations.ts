@@ -118,7 +118,9 @@ export async function rulesFor(budgetFen?: bigint): Promise<{ rules: AllocationR
     versionId: version.id,
     rules: {
       budgetFen: budgetFen ?? BigInt(parameter('allocation_pool_fen')),
-      capFen: BigInt(parameter('district_cap_fen')),
+      // The cap is the definition's own per-region cap, so the figure a notice quotes as the
+      // program's cap and the one the formula applies cannot drift apart.
+      capFen: BigInt(parameter(version.definition.caps.perRegionPerYear?.parameter ?? 'district_cap_fen')),
       communityWeight: parameter('community_weight'),
       olderResidentWeight: parameter('older_resident_weight'),
     },
