@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { Expert, Region, User, type Role } from '../../db/models';
 import { creditCodeCheckCharacter } from '../../services/identifiers/credit-code';
+import type { CompetitionDefinition } from '../../services/programs/definition';
 import { ApiClient } from './http';
 import { eventually } from './pdf';
+import { publishVariant } from './programs';
 
 /*
  * People and places for competitive-round tests: townships that apply (each with its own
@@ -17,6 +19,27 @@ import { eventually } from './pdf';
  * window is always around now; only its year is held to the program's years.
  */
 export const ROUND_TEST_YEAR = Math.min(new Date().getFullYear(), 2026);
+
+/**
+ * Readies the township demonstration program for a round test: a version whose periods are
+ * seconds or minutes long (through program data, never through the code), and the test's call
+ * year funded from one source.
+ */
+export async function prepareRoundProgram(
+  admin: ApiClient,
+  options: { competition: Partial<CompetitionDefinition>; fundSourceCode: string; amount: string },
+): Promise<void> {
+  await publishVariant(admin, 'township-demonstration', (definition) => {
+    definition.competition = { ...definition.competition!, ...options.competition };
+  });
+  const funded = await admin.post('/appropriations', {
+    programCode: 'township-demonstration',
+    year: ROUND_TEST_YEAR,
+    fundSourceCode: options.fundSourceCode,
+    amount: options.amount,
+  });
+  if (funded.status !== 201) throw new Error(`funding failed: ${JSON.stringify(funded.body)}`);
+}
 
 const PASSWORD = 'demo-2026';
 let passwordHash: string | undefined;

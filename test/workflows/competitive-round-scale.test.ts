@@ -3,7 +3,6 @@ import { DISTRICTS } from '../../db/seed/regions';
 import { registerExpert } from '../../services/rounds/experts';
 import { ApiClient } from '../support/http';
 import { eventually } from '../support/pdf';
-import { publishVariant } from '../support/programs';
 import {
   createTownships,
   createUser,
@@ -12,6 +11,7 @@ import {
   townshipApplication,
   type Township,
   roundInStatus,
+  prepareRoundProgram,
   ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
@@ -68,19 +68,12 @@ beforeAll(async () => {
       'system:test',
     );
   }
-  await publishVariant(await as('admin'), 'township-demonstration', (definition) => {
-    definition.competition = {
-      ...definition.competition!,
+  await prepareRoundProgram(await as('admin'), {
+    competition: {
       scoringPeriod: { duration: 'PT30M' },
       reminderAfter: { duration: 'PT20M' },
       noticePeriod: { duration: 'PT2S' },
-    };
-  });
-  await (
-    await as('admin')
-  ).post('/appropriations', {
-    programCode: 'township-demonstration',
-    year,
+    },
     fundSourceCode: 'city_special',
     amount: '1500000',
   });

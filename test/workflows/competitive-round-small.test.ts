@@ -1,6 +1,5 @@
 import { ApiClient } from '../support/http';
 import { eventually } from '../support/pdf';
-import { publishVariant } from '../support/programs';
 import {
   createTownships,
   createUser,
@@ -10,6 +9,7 @@ import {
   type Township,
   expertUsername,
   roundInStatus,
+  prepareRoundProgram,
   ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
@@ -31,20 +31,13 @@ beforeAll(async () => {
   logins = new Logins(system.url);
   townships = await createTownships('rs', 'fushan', 3);
   await createUser('district-fushan', 'district_reviewer', 'fushan');
-  await publishVariant(await as('admin'), 'township-demonstration', (definition) => {
-    definition.competition = {
-      ...definition.competition!,
+  await prepareRoundProgram(await as('admin'), {
+    competition: {
       expertsPerApplication: 2,
       scoringPeriod: { duration: 'PT60S' },
       reminderAfter: { duration: 'PT50S' },
       noticePeriod: { duration: 'PT2S' },
-    };
-  });
-  await (
-    await as('admin')
-  ).post('/appropriations', {
-    programCode: 'township-demonstration',
-    year,
+    },
     fundSourceCode: 'welfare_lottery',
     amount: '1500000',
   });

@@ -14,7 +14,6 @@ import { readNoticePdf } from '../../services/notices';
 import { verifyLedger } from '../../services/money/ledger';
 import { ApiClient } from '../support/http';
 import { eventually, pdfText } from '../support/pdf';
-import { publishVariant } from '../support/programs';
 import {
   createTownships,
   expertUsername,
@@ -23,6 +22,7 @@ import {
   screenIn,
   townshipApplication,
   type Township,
+  prepareRoundProgram,
   ROUND_TEST_YEAR,
 } from '../support/rounds';
 import { startSystem, type RunningSystem } from '../support/system';
@@ -70,25 +70,17 @@ beforeAll(async () => {
   system = await startSystem();
   logins = new Logins(system.url);
   townships = await createTownships('ra', 'zhifu', 8);
-  await publishVariant(await as('admin'), 'township-demonstration', (definition) => {
-    definition.competition = {
-      ...definition.competition!,
+  // Money for four awards of 300,000 yuan: the budget, not the five places, limits the winners.
+  await prepareRoundProgram(await as('admin'), {
+    competition: {
       expertsPerApplication: 3,
       scoringPeriod: { duration: 'PT10S' },
       reminderAfter: { duration: 'PT3S' },
       noticePeriod: { duration: 'PT10S' },
-    };
-  });
-  // Money for four awards of 300,000 yuan: the budget, not the five places, limits the winners.
-  const funded = await (
-    await as('admin')
-  ).post('/appropriations', {
-    programCode: 'township-demonstration',
-    year,
+    },
     fundSourceCode: 'city_special',
     amount: '1200000',
   });
-  expect(funded.status).toBe(201);
   await markEarlierWinner(townships[7] as Township);
 }, 120_000);
 afterAll(() => system?.stop());
