@@ -72,24 +72,44 @@ export function validateUsageReport(body: unknown): {
   return value;
 }
 
-/** Records the district's report of how the money was used; once only. */
+/**
+ * Records the district's report of how the money was used; once only, and only once the
+ * money has reached it.
+ * @throws ValidationError when it spends more than was allocated.
+ * @throws ConflictError USAGE_REPORTED when already reported; NOT_PAID before the payment is confirmed.
+ */
 export async function recordUsageReport(input: {
   allocationId: string;
   districtCode: string;
   actor: string;
   report: { spent: string; activities: string; beneficiaries: number };
 }): Promise<void> {
-  const line = await lineOf(input.allocationId, input.districtCode);
-  if (line.usageReportedAt) {
-    throw new ConflictError('This district has already reported how the money was used.', 'USAGE_REPORTED');
-  }
   const spentFen = parseYuan(input.report.spent);
-  if (spentFen > BigInt(line.amountFen)) {
-    throw new ValidationError('The report spends more than was allocated.', [
-      { field: 'spent', message: `must not exceed the allocation of ${BigInt(line.amountFen) / 100n} yuan` },
-    ]);
-  }
   await inTransaction(async (tx) => {
+    const line = await AllocationLine.findOne({
+      where: { allocationId: input.allocationId, districtCode: input.districtCode },
+      lock: tx.LOCK.UPDATE,
+      transaction: tx,
+    });
+    if (!line) throw new NotFoundError('Allocation line', `${input.allocationId}/${input.districtCode}`);
+    if (line.usageReportedAt) {
+      throw new ConflictError('This district has already reported how the money was used.', 'USAGE_REPORTED');
+    }
+    const application = await Application.findByPk(line.applicationId as string, { transaction: tx });
+    if (application?.status !== 'paid') {
+      throw new ConflictError(
+        'The allocation has not been paid yet: report how it was used once the bank has confirmed the payment.',
+        'NOT_PAID',
+      );
+    }
+    if (spentFen > BigInt(line.amountFen)) {
+      throw new ValidationError('The report spends more than was allocated.', [
+        {
+          field: 'spent',
+          message: `must not exceed the allocation of ${BigInt(line.amountFen) / 100n} yuan`,
+        },
+      ]);
+    }
     await line.update(
       { usageReport: { ...input.report, spentFen: spentFen.toString() }, usageReportedAt: new Date() },
       { transaction: tx },

@@ -1,5 +1,13 @@
 import { inTransaction } from '../../db';
-import { Allocation, AllocationInput, Appropriation, AuditEvent, User } from '../../db/models';
+import {
+  Allocation,
+  AllocationInput,
+  AllocationLine,
+  Application,
+  Appropriation,
+  AuditEvent,
+  User,
+} from '../../db/models';
 import { seed } from '../../db/seed';
 import { DISTRICTS } from '../../db/seed/regions';
 import {
@@ -170,8 +178,16 @@ describe('an approved allocation', () => {
     expect(after.lines.reduce((sum, line) => sum + BigInt(line.differenceFen), 0n)).toBe(0n);
   });
 
-  it('takes one usage report per district, never above the allocation', async () => {
+  it('takes one usage report per district, once paid, never above the allocation', async () => {
     const report = { spent: '10.00', activities: '开展邻里互助探访关爱服务', beneficiaries: 3 };
+    const usage = { allocationId: allocation.id, districtCode: 'fushan', actor: admin, report };
+    await expect(recordUsageReport(usage)).rejects.toMatchObject({ code: 'NOT_PAID' });
+    // The bank's confirmation, as the finance path would record it.
+    const line = await AllocationLine.findOne({
+      where: { allocationId: allocation.id, districtCode: 'fushan' },
+    });
+    await Application.update({ status: 'paid' }, { where: { id: line!.applicationId! } });
+
     await expect(
       recordUsageReport({
         allocationId: allocation.id,

@@ -64,6 +64,17 @@ async function pay(applicationId: string): Promise<void> {
   );
 }
 
+/** Pays a district's line once finance has it, as a usage report needs. */
+async function payLine(allocationId: string, districtCode: string): Promise<void> {
+  const shown = await as('city').get(`/allocations/${allocationId}`);
+  const line = (shown.body.lines as Line[]).find((l) => l.districtCode === districtCode)!;
+  await eventually(
+    () => as('finance1').get(`/applications/${line.applicationId}`),
+    (r) => r.body.status === 'awaiting_payment',
+  );
+  await pay(line.applicationId);
+}
+
 async function spentFen(year: number): Promise<bigint> {
   const rows = await Appropriation.findAll({ where: { programCode: PROGRAM, year } });
   return rows.reduce((sum, row) => sum + fenFromColumn(row.spentFen), 0n);
@@ -341,8 +352,12 @@ describe('usage reports', () => {
         (response) => response.status !== 409,
       );
       expect(acknowledged.status).toBe(200);
-      // Zhifu reports at once, long before the reminder.
+      // Zhifu is paid and reports at once, long before the reminder.
       if (district.code === 'zhifu') {
+        const unpaid = await reviewer.post(`/allocations/${id}/lines/zhifu/usage-report`, report);
+        expect(unpaid.status).toBe(409);
+        expect(unpaid.body.error.code).toBe('NOT_PAID');
+        await payLine(id, 'zhifu');
         expect((await reviewer.post(`/allocations/${id}/lines/zhifu/usage-report`, report)).status).toBe(201);
       }
     }
@@ -365,6 +380,7 @@ describe('usage reports', () => {
 
     for (const line of late) {
       const reviewer = await reviewerOf(line.districtCode);
+      await payLine(id, line.districtCode);
       expect(
         (await reviewer.post(`/allocations/${id}/lines/${line.districtCode}/usage-report`, report)).status,
       ).toBe(201);
