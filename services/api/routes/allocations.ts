@@ -180,6 +180,9 @@ allocationsRouter.post('/:id/adjustments', async (req, res) => {
   const { adjustment, application } = await decideAdjustment(String(req.params.id), req.body ?? {}, user.id);
   if (application) {
     // A top-up is paid like the line itself: its own application, starting at payment.
+    // TODO(allocations): if Temporal cannot be reached here the top-up is recorded with no
+    // workflow to pay it (the caller gets 503) and repeating the request records a second one;
+    // it can go once adjustments take an Idempotency-Key as submissions do.
     await startApplicationWorkflow(
       awardedApplicationInput({
         applicationId: application.id,
