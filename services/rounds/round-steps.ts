@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { Op } from 'sequelize';
 import { inTransaction } from '../../db';
 import { Application, Appropriation, Bed, Objection, Region, Round, RuleEvaluation } from '../../db/models';
 import { recordAuditEvent } from '../audit';
@@ -302,15 +301,6 @@ export async function notSelectedOutcomes(input: { roundId: string; shortlisted:
       rankedCount,
       places: ranking.affordablePlaces,
     }));
-}
-
-/** Applications of the round still waiting on it, for a round that ends without ranking. */
-export async function waitingApplications(input: { roundId: string }): Promise<string[]> {
-  const rows = await Application.findAll({
-    attributes: ['id'],
-    where: { roundId: input.roundId, status: { [Op.in]: ['in_round'] } },
-  });
-  return rows.map((row) => row.id);
 }
 
 /**
