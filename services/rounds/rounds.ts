@@ -92,6 +92,7 @@ export async function createRound(body: unknown, actor: string): Promise<Round> 
           opensAt: round.opensAt.toISOString(),
           closesAt: round.closesAt.toISOString(),
           drawSeed: round.drawSeed,
+          drawSeedSha256: crypto.createHash('sha256').update(round.drawSeed).digest('hex'),
         },
       });
       return round;

@@ -151,7 +151,10 @@ describe('a township-demonstration round', () => {
     });
     expect(created.status).toBe(201);
     const roundId = created.body.id as string;
-    expect(created.body.drawSeed).toMatch(/^[0-9a-f]{32}$/);
+    // The seed stays hidden until the experts are drawn; its hash is public from the start.
+    expect(created.body.drawSeed).toBeNull();
+    const seedHash = created.body.drawSeedSha256 as string;
+    expect(seedHash).toMatch(/^[0-9a-f]{64}$/);
 
     // Before the window opens: refused with the round's dates.
     const early = await (
@@ -186,7 +189,8 @@ describe('a township-demonstration round', () => {
     }
 
     // The draw: three experts each, none from the applicants' own district (芝罘区).
-    await roundInStatus(logins, roundId, 'scoring');
+    const scoring = await roundInStatus(logins, roundId, 'scoring');
+    expect(crypto.createHash('sha256').update(scoring.drawSeed).digest('hex')).toBe(seedHash);
     type Assignment = { applicationId: string; expertId: string; status: string };
     const listAssignments = async (): Promise<Assignment[]> =>
       (await (await as('admin')).get(`/rounds/${roundId}/assignments`)).body as Assignment[];

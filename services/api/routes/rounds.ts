@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router } from 'express';
 import Joi from 'joi';
 import { Application, ExpertAssignment, Round, Expert } from '../../../db/models';
@@ -24,6 +25,19 @@ import { validate } from '../validation';
  */
 export const roundsRouter = Router();
 
+/**
+ * Statuses at which the experts have been drawn. The draw seed is published only from then
+ * on; before, its SHA-256 is, so that nobody can work out an application's likely experts in
+ * advance, yet anyone can check afterwards that the seed is the one fixed at announcement.
+ */
+const SEED_REVEALED: ReadonlyArray<Round['status']> = [
+  'scoring',
+  'ranked',
+  'public_notice',
+  'awarding',
+  'closed',
+];
+
 function describeRound(round: Round, withRanking: boolean): Record<string, unknown> {
   return {
     id: round.id,
@@ -33,7 +47,8 @@ function describeRound(round: Round, withRanking: boolean): Record<string, unkno
     opensAt: round.opensAt,
     closesAt: round.closesAt,
     status: round.status,
-    drawSeed: round.drawSeed,
+    drawSeedSha256: crypto.createHash('sha256').update(round.drawSeed).digest('hex'),
+    drawSeed: SEED_REVEALED.includes(round.status) ? round.drawSeed : null,
     approvedAt: round.approvedAt,
     ranking: withRanking ? round.ranking : undefined,
   };
