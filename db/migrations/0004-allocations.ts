@@ -92,7 +92,10 @@ export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
       settled_by uuid REFERENCES users(id),
       settled_at timestamptz,
       created_by uuid NOT NULL REFERENCES users(id),
-      created_at timestamptz NOT NULL
+      created_at timestamptz NOT NULL,
+      -- A repeated request with the same Idempotency-Key finds its first adjustment.
+      idempotency_key text,
+      UNIQUE (created_by, idempotency_key)
     );
   `);
 };

@@ -108,6 +108,7 @@ export class AllocationAdjustment extends Model<
   declare settledAt: Date | null;
   declare createdBy: string;
   declare createdAt: Date;
+  declare idempotencyKey: string | null;
 }
 
 export function initAllocationModels(sequelize: Sequelize): void {
@@ -199,6 +200,7 @@ export function initAllocationModels(sequelize: Sequelize): void {
       settledAt: date(true),
       createdBy: { type: DataTypes.UUID, allowNull: false },
       createdAt: date(),
+      idempotencyKey: { type: DataTypes.TEXT, allowNull: true },
     },
     { sequelize, tableName: 'allocation_adjustments', ...common },
   );

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import Joi from 'joi';
+import { UniqueConstraintError } from 'sequelize';
 import { inTransaction } from '../../db';
 import {
   AllocationAdjustment,
@@ -103,6 +104,17 @@ export interface AdjustmentResult {
   adjustment: AllocationAdjustment;
   /** For a top-up: the application whose workflow pays it. */
   application: Application | null;
+  /** True when the idempotency key matched an earlier adjustment, which is returned. */
+  replayed: boolean;
+}
+
+/** The adjustment an actor made earlier with the same idempotency key, if any. */
+async function earlierAdjustment(actor: string, key: string | null): Promise<AdjustmentResult | null> {
+  if (!key) return null;
+  const adjustment = await AllocationAdjustment.findOne({ where: { createdBy: actor, idempotencyKey: key } });
+  if (!adjustment) return null;
+  const application = adjustment.applicationId ? await Application.findByPk(adjustment.applicationId) : null;
+  return { adjustment, application, replayed: true };
 }
 
 /**
@@ -114,6 +126,25 @@ export async function decideAdjustment(
   allocationId: string,
   body: unknown,
   actor: string,
+  idempotencyKey: string | null = null,
+): Promise<AdjustmentResult> {
+  const earlier = await earlierAdjustment(actor, idempotencyKey);
+  if (earlier) return earlier;
+  try {
+    return await recordAdjustment(allocationId, body, actor, idempotencyKey);
+  } catch (caught) {
+    // Two requests with the same key at once: the second finds the first's adjustment.
+    const raced = caught instanceof UniqueConstraintError && (await earlierAdjustment(actor, idempotencyKey));
+    if (raced) return raced;
+    throw caught;
+  }
+}
+
+async function recordAdjustment(
+  allocationId: string,
+  body: unknown,
+  actor: string,
+  idempotencyKey: string | null,
 ): Promise<AdjustmentResult> {
   const value = validateInput(adjustmentSchema, body, 'adjustment');
   const input = value as {
@@ -196,6 +227,7 @@ export async function decideAdjustment(
         settledAt: null,
         createdBy: actor,
         createdAt: new Date(),
+        idempotencyKey,
       },
       { transaction: tx },
     );
@@ -212,7 +244,7 @@ export async function decideAdjustment(
         applicationId: application?.id ?? null,
       },
     });
-    return { adjustment, application };
+    return { adjustment, application, replayed: false };
   });
 }
 

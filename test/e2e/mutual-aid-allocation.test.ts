@@ -265,14 +265,20 @@ describe('the seeded example allocation', () => {
     });
     expect(pastCap.status).toBe(409);
     expect(pastCap.body.error.code).toBe('CAP_EXCEEDED');
-    const topUp = await as('city').post(`/allocations/${allocationId}/adjustments`, {
+    const topUpBody = {
       districtCode: gainer.districtCode,
       kind: 'top_up',
       amount: String(BigInt(gainer.differenceFen) / 100n),
       reason: '芝罘区数据更正后重新测算增加部分',
-    });
+    };
+    const key = { 'Idempotency-Key': `top-up-${allocationId}` };
+    const topUp = await as('city').post(`/allocations/${allocationId}/adjustments`, topUpBody, key);
     expect(topUp.status).toBe(201);
     expect(topUp.body.reference).toMatch(/^LLHZ-/);
+    // Repeated after a time-out, say: the same top-up comes back, and no second one is made.
+    const repeated = await as('city').post(`/allocations/${allocationId}/adjustments`, topUpBody, key);
+    expect(repeated.headers.get('idempotent-replayed')).toBe('true');
+    expect(repeated.body).toEqual(topUp.body);
     await eventually(
       () => as('finance1').get(`/applications/${topUp.body.applicationId}`),
       (r) => r.body.status === 'awaiting_payment',

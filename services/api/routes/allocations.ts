@@ -17,6 +17,7 @@ import {
 import { validateUsageReport } from '../../allocations/lines';
 import { allocationLineNoticePdf } from '../../allocations/notices';
 import { actorOf, requireRole } from '../auth';
+import { idempotencyKeyOf } from '../idempotency';
 import { startAllocationWorkflow, startApplicationWorkflow, updateAllocation } from '../workflow-client';
 
 /*
@@ -177,12 +178,15 @@ allocationsRouter.get('/:id/recalculation', async (req, res) => {
 /** A top-up or a recovery for one district, decided by the city after a correction. */
 allocationsRouter.post('/:id/adjustments', async (req, res) => {
   const user = requireRole(req, 'admin', 'city_reviewer');
-  const { adjustment, application } = await decideAdjustment(String(req.params.id), req.body ?? {}, user.id);
+  const { adjustment, application, replayed } = await decideAdjustment(
+    String(req.params.id),
+    req.body ?? {},
+    user.id,
+    idempotencyKeyOf(req),
+  );
   if (application) {
-    // A top-up is paid like the line itself: its own application, starting at payment.
-    // TODO(allocations): if Temporal cannot be reached here the top-up is recorded with no
-    // workflow to pay it (the caller gets 503) and repeating the request records a second one;
-    // it can go once adjustments take an Idempotency-Key as submissions do.
+    // A top-up is paid like the line itself: its own application, starting at payment. Also
+    // on a replay: the first request may have failed between recording and starting.
     await startApplicationWorkflow(
       awardedApplicationInput({
         applicationId: application.id,
@@ -195,6 +199,7 @@ allocationsRouter.post('/:id/adjustments', async (req, res) => {
       }),
     );
   }
+  if (replayed) res.set('Idempotent-Replayed', 'true');
   res.status(201).json({
     id: adjustment.id,
     kind: adjustment.kind,

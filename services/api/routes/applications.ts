@@ -13,6 +13,7 @@ import {
   listApplications,
 } from '../../applications/queries';
 import { pinnedVersion } from '../../programs/versions';
+import { idempotencyKeyOf } from '../idempotency';
 import { applicationExplanation } from '../../applications/explanation';
 import { CITY } from '../../../db/seed/regions';
 import {
@@ -47,10 +48,7 @@ export const applicationsRouter = Router();
 
 applicationsRouter.post('/', async (req, res) => {
   const user = requireRole(req, 'applicant');
-  const key = req.get('Idempotency-Key') ?? null;
-  if (key !== null && !/^[\w.:-]{8,128}$/.test(key)) {
-    throw new ValidationError('Idempotency-Key must be 8 to 128 letters, digits or . _ : -');
-  }
+  const key = idempotencyKeyOf(req);
   const submission = validateSubmission(req.body);
   const { application, bedIds, created } = await recordSubmission(user, submission, key);
   const { definition } = await pinnedVersion(application.programVersionId as number);
