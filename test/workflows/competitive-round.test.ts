@@ -85,6 +85,15 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => system?.stop());
 
+/** An objection from a member of the public, over the public route, without an account. */
+function objectTo(roundId: string, applicationId: string, text: string): Promise<Response> {
+  return fetch(`${system.url}/public/rounds/${roundId}/objections`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ applicationId, name: '张三', contact: '13800138000', text }),
+  });
+}
+
 /** T8 won in 2024: its township's funding claim is funded for good. */
 async function markEarlierWinner(township: Township): Promise<void> {
   const user = (await User.findOne({ where: { username: township.username } })) as User;
@@ -270,16 +279,11 @@ describe('a township-demonstration round', () => {
     const listText = pdfText(Buffer.from(await list.arrayBuffer())).replace(/\s+/g, '');
     expect(listText).toContain(townships[0]!.name);
     expect(listText).toContain(`/public/rounds/${roundId}/objections`);
-    const objection = await fetch(`${system.url}/public/rounds/${roundId}/objections`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        applicationId: ids[0],
-        name: '张三',
-        contact: '13800138000',
-        text: '该镇申报材料中的日间照料中心尚未投入运营，与实际不符。',
-      }),
-    });
+    const objection = await objectTo(
+      roundId,
+      ids[0]!,
+      '该镇申报材料中的日间照料中心尚未投入运营，与实际不符。',
+    );
     expect(objection.status).toBe(201);
     const objectionId = ((await objection.json()) as { id: string }).id;
 
@@ -302,22 +306,12 @@ describe('a township-demonstration round', () => {
     expect(resolved.status).toBe(200);
 
     // T4 is in a notice period of its own: it may be objected to; T2, past its period, not.
-    const objectTo = (applicationId: string): Promise<Response> =>
-      fetch(`${system.url}/public/rounds/${roundId}/objections`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          applicationId,
-          name: '李四',
-          contact: '13900139000',
-          text: '对该镇递补为示范点有疑问，请核实其申报材料。',
-        }),
-      });
-    const late = await objectTo(ids[1]!);
+    const doubt = '对该镇递补为示范点有疑问，请核实其申报材料。';
+    const late = await objectTo(roundId, ids[1]!, doubt);
     expect(late.status).toBe(409);
     const refusal = (await late.json()) as { error: { code: string } };
     expect(refusal.error.code).toBe('NOT_IN_PUBLIC_NOTICE');
-    const promotedObjection = await objectTo(ids[3]!);
+    const promotedObjection = await objectTo(roundId, ids[3]!, doubt);
     expect(promotedObjection.status).toBe(201);
     const promotedObjectionId = ((await promotedObjection.json()) as { id: string }).id;
     const dismissed = await (
