@@ -35,6 +35,11 @@ export interface DecisionRule {
   /** Refusals and returns must say why: the applicant reads the reasons. */
   reasonsRequired: boolean;
   notice?: NoticeKind;
+  /**
+   * Only for a return to the applicant: how long they have to answer (补正期限). Past it the
+   * application lapses and is refused; without it, it waits for the applicant indefinitely.
+   */
+  answerWithin?: Deadline;
 }
 
 export interface StageDefinition {

@@ -72,6 +72,14 @@ const decision = Joi.object({
   target: decisionTarget.required(),
   reasonsRequired: Joi.boolean().required(),
   notice: oneOf(NOTICE_KIND_SET),
+  answerWithin: Joi.when('target.to', {
+    is: 'applicant',
+    then: deadline(),
+    otherwise: Joi.forbidden().messages({
+      'any.unknown':
+        'answerWithin is only given when the decision returns the application to the applicant (to: applicant)',
+    }),
+  }),
 });
 
 const stage = Joi.object({

@@ -53,6 +53,9 @@ const BROKEN_FILES: Record<string, Array<[path: string, message: string]>> = {
   'refusal-without-reasons.yaml': [
     ['stages.stages[0].decisions.refuse.reasonsRequired', 'must require reasons'],
   ],
+  'answer-limit-on-refusal.yaml': [
+    ['stages.stages[0].decisions.refuse.answerWithin', 'only given when the decision returns the application'],
+  ],
   'bed-without-inspection.yaml': [['stages.stages', 'needs a stage of kind inspection']],
   'inspection-for-non-bed.yaml': [['stages.stages[1].kind', "this program's subject is facility"]],
   'facility-without-key-fact.yaml': [['subject.keyFact', 'a facility subject needs keyFact']],
