@@ -42,6 +42,11 @@ export const preparePayment = activity(disbursement.preparePayment);
 export const approvePayment = activity(disbursement.approvePayment);
 export const recordPaymentOutcome = activity(disbursement.recordPaymentOutcome);
 
+// Time limits for answering a request for documents (补正期限), and the lapse past them.
+import * as answers from '../services/applications/answer-deadline';
+export const answerDeadline = activity(answers.answerDeadline);
+export const recordLapse = activity(answers.recordLapse);
+
 // Stage deadlines: reminders and escalations past a stage's SLA.
 import * as deadlines from '../services/applications/deadlines';
 export const scheduleStageDeadline = activity(deadlines.scheduleStageDeadline);

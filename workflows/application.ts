@@ -7,6 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
+import type { AnswerDeadline } from '../services/applications/answer-deadline';
 import {
   approvePaymentUpdate,
   attachDocumentUpdate,
@@ -59,6 +60,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   let busy = false;
   let actions = 0;
   let fundsMayBeAvailable = false;
+  // Set while the applicant has a time limit for answering a request for documents.
+  let answerLimit = null as AnswerDeadline | null;
   const bankOutcomes: BankOutcome[] = [];
   const region = {
     townshipCode: input.townshipCode,
@@ -154,6 +157,14 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     const target = rule.target;
     const next = positionAfter(rule.target, stage.id);
 
+    // Worked out before anything is written: a calendar year not loaded refuses the decision.
+    const limit =
+      target.to === 'applicant' && rule.answerWithin
+        ? await act.answerDeadline({
+            requestedAt: new Date(Date.now()).toISOString(),
+            answerWithin: rule.answerWithin,
+          })
+        : null;
     const actionKey = nextActionKey();
     await act.recordDecision({
       applicationId: input.applicationId,
@@ -167,6 +178,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       nextStageId: next.stageId,
     });
     Object.assign(state, next);
+    if (limit) answerLimit = limit;
     if (target.to === 'round') await round.reportScreening('shortlisted');
     if (target.to === 'refused') await round.reportScreening('refused');
 
@@ -177,9 +189,31 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
         noticeKey: `${actionKey}:${rule.notice}`,
         stageName: stage.name,
         reasons: decide.reasons ?? [],
+        deadline: limit?.answerByText,
       });
     }
     if (target.to === 'award') await settleAward(decide.actor);
+  }
+
+  /** The applicant let the time limit for documents pass: refused, with a notice saying so. */
+  async function lapse(limit: AnswerDeadline): Promise<void> {
+    answerLimit = null;
+    const stage = currentStage();
+    await act.recordLapse({
+      applicationId: input.applicationId,
+      stageId: stage.id,
+      answerBy: limit.answerBy,
+    });
+    state.status = 'refused';
+    await round.reportScreening('refused');
+    const actionKey = nextActionKey();
+    await act.issueApplicationNotice({
+      applicationId: input.applicationId,
+      kind: 'refusal',
+      noticeKey: `${actionKey}:refusal`,
+      stageName: stage.name,
+      reasons: [limit.lapseReason],
+    });
   }
 
   async function settleAward(actor: Actor): Promise<void> {
@@ -282,6 +316,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
           note: response.note,
           stageId: state.stageId ?? input.stages.first,
         });
+        answerLimit = null;
         state.status = 'under_review';
       }),
     {
@@ -354,14 +389,32 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     fundsMayBeAvailable = true;
   });
 
+  const somethingToDo = (): boolean =>
+    FINAL_STATUSES.includes(state.status) ||
+    (state.status === 'awaiting_funds' && fundsMayBeAvailable && !busy) ||
+    (state.status === 'payment_sent' && bankOutcomes.length > 0 && !busy) ||
+    round.ready();
+
   while (!FINAL_STATUSES.includes(state.status)) {
-    await condition(
-      () =>
-        FINAL_STATUSES.includes(state.status) ||
-        (state.status === 'awaiting_funds' && fundsMayBeAvailable && !busy) ||
-        (state.status === 'payment_sent' && bankOutcomes.length > 0 && !busy) ||
-        round.ready(),
-    );
+    const limit: AnswerDeadline | null = state.status === 'awaiting_applicant' ? answerLimit : null;
+    if (limit) {
+      // A durable timer: the applicant's answer clears the limit and wakes this early.
+      const woken = await condition(
+        () => somethingToDo() || answerLimit !== limit,
+        Math.max(1, Date.parse(limit.answerBy) - Date.now()),
+      );
+      // Past the limit, once no other step is being recorded.
+      if (!woken && answerLimit === limit && state.status === 'awaiting_applicant' && !busy) {
+        await whileBusy(() => lapse(limit));
+      }
+      if (!woken) continue;
+    } else {
+      // A request for documents with a time limit starts its timer on the next turn.
+      await condition(
+        () => somethingToDo() || (state.status === 'awaiting_applicant' && answerLimit !== null),
+      );
+      if (!somethingToDo()) continue;
+    }
     if (round.ready()) await round.step();
     if (state.status === 'awaiting_funds' && fundsMayBeAvailable) {
       fundsMayBeAvailable = false;

@@ -17,6 +17,8 @@ export interface ApplicationNoticeInput {
   stageName: string;
   /** The reviewer's reasons, for refusals and requests for documents. */
   reasons: string[];
+  /** For a request for documents with a time limit: the last day, as printed (2026年12月20日). */
+  deadline?: string;
 }
 
 /** What the award settlement keeps on the application (see services/applications/award.ts). */
@@ -90,7 +92,7 @@ async function contentFor(
         nextStep: nextStep(definition),
       };
     case 'documents_requested':
-      return { ...base, kind: 'documents_requested', items: input.reasons };
+      return { ...base, kind: 'documents_requested', items: input.reasons, deadline: input.deadline };
     case 'refusal':
       return { ...base, kind: 'refusal', stage: input.stageName, reasons: input.reasons };
     case 'award':
