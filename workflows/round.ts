@@ -253,9 +253,8 @@ export async function roundWorkflow(input: RoundWorkflowInput): Promise<RoundSta
   const applicationIds = await act.roundApplicationIds({ roundId });
   state.applications = applicationIds.length;
   for (const id of applicationIds) await signalApplication(id, screeningStartSignal);
-  // TODO(rounds): no screening cut-off — an applicant asked for documents (补正) who never
-  // answers holds the round here, with only the stage's reminders and escalations; it can go
-  // once the program sets a time limit for 补正 after which the application lapses.
+  // Screening ends for every application: a request for documents (补正) carries the program's
+  // time limit (answerWithin), past which the application lapses and reports itself refused.
   await condition(() => applicationIds.every((id) => screening.has(id)));
   state.shortlisted = applicationIds.filter((id) => screening.get(id) === 'shortlisted');
 

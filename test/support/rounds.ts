@@ -3,6 +3,7 @@ import bcrypt from 'bcryptjs';
 import { Expert, Region, User, type Role } from '../../db/models';
 import { creditCodeCheckCharacter } from '../../services/identifiers/credit-code';
 import type { CompetitionDefinition } from '../../services/programs/definition';
+import type { Deadline } from '../../workflows/stages';
 import { ApiClient } from './http';
 import { eventually } from './pdf';
 import { publishVariant } from './programs';
@@ -27,10 +28,19 @@ export const ROUND_TEST_YEAR = Math.min(new Date().getFullYear(), 2026);
  */
 export async function prepareRoundProgram(
   admin: ApiClient,
-  options: { competition: Partial<CompetitionDefinition>; fundSourceCode: string; amount: string },
+  options: {
+    competition: Partial<CompetitionDefinition>;
+    /** The time limit for answering a request for documents at the completeness check. */
+    answerWithin?: Deadline;
+    fundSourceCode: string;
+    amount: string;
+  },
 ): Promise<void> {
   await publishVariant(admin, 'township-demonstration', (definition) => {
     definition.competition = { ...definition.competition!, ...options.competition };
+    const completeness = definition.stages.stages.find((stage) => stage.id === 'completeness');
+    const request = completeness?.decisions.request_documents;
+    if (options.answerWithin && request) request.answerWithin = options.answerWithin;
   });
   const funded = await admin.post('/appropriations', {
     programCode: 'township-demonstration',

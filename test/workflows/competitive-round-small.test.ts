@@ -29,7 +29,7 @@ const SCORES = { service_network: 88, service_quality: 86, mechanisms: 84, innov
 beforeAll(async () => {
   system = await startSystem();
   logins = new Logins(system.url);
-  townships = await createTownships('rs', 'fushan', 3);
+  townships = await createTownships('rs', 'fushan', 4);
   await createUser('district-fushan', 'district_reviewer', 'fushan');
   await prepareRoundProgram(await as('admin'), {
     competition: {
@@ -38,6 +38,8 @@ beforeAll(async () => {
       reminderAfter: { duration: 'PT50S' },
       noticePeriod: { duration: 'PT2S' },
     },
+    // 补正期限 of seconds: an applicant who never answers must not hold the round up.
+    answerWithin: { duration: 'PT4S' },
     fundSourceCode: 'welfare_lottery',
     amount: '1500000',
   });
@@ -45,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => system?.stop());
 
 describe('a round with fewer eligible applicants than places', () => {
-  it('awards every one of them, after conflicts are replaced and bad scores refused', async () => {
+  it('awards every one of them, after a lapse, conflicts replaced and bad scores refused', async () => {
     const opensAt = new Date(Date.now() + 500);
     const round = await (
       await as('admin')
@@ -105,6 +107,24 @@ describe('a round with fewer eligible applicants than places', () => {
       reasons: ['申报书未加盖公章'],
     });
     expect(refused.body.status).toBe('refused');
+    // The fourth is asked for documents and never answers: it lapses, and the round goes on.
+    await eventually(
+      async () => (await (await as('admin')).get(`/applications/${ids[3]}`)).body.status,
+      (status) => status === 'under_review',
+    );
+    const requested = await (
+      await as('city')
+    ).post(`/applications/${ids[3]}/decisions`, {
+      stage: 'completeness',
+      decision: 'request_documents',
+      reasons: ['缺少镇域养老服务发展规划'],
+    });
+    expect(requested.body.status).toBe('awaiting_applicant');
+    await eventually(
+      async () => (await (await as('admin')).get(`/applications/${ids[3]}`)).body.status,
+      (status) => status === 'refused',
+      30_000,
+    );
 
     await roundInStatus(logins, roundId, 'scoring');
     type Assignment = { applicationId: string; expertId: string; status: string };
@@ -155,8 +175,12 @@ describe('a round with fewer eligible applicants than places', () => {
     expect(ranked.ranking.winners).toHaveLength(2);
     expect((await (await as('city')).post(`/rounds/${roundId}/ranking/approval`)).status).toBe(200);
     await roundInStatus(logins, roundId, 'closed');
+    // Each award is settled by the application's own workflow, once the round has signalled it.
     for (const id of ids.slice(0, 2)) {
-      const application = (await (await as('admin')).get(`/applications/${id}`)).body;
+      const application = await eventually(
+        async () => (await (await as('admin')).get(`/applications/${id}`)).body,
+        (body) => body.status !== 'in_round',
+      );
       expect(application).toMatchObject({ status: 'awaiting_payment', award: { yuan: '300000.00' } });
     }
   }, 180_000);
