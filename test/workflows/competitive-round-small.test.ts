@@ -24,6 +24,8 @@ let logins: Logins;
 let townships: Township[];
 const year = ROUND_TEST_YEAR;
 const as = (username: string): Promise<ApiClient> => logins.as(username);
+const statusOf = async (applicationId: string): Promise<string> =>
+  (await (await as('admin')).get(`/applications/${applicationId}`)).body.status;
 const SCORES = { service_network: 88, service_quality: 86, mechanisms: 84, innovation: 82, plan: 80 };
 
 beforeAll(async () => {
@@ -84,19 +86,15 @@ describe('a round with fewer eligible applicants than places', () => {
     expect(late.body.error.code).toBe('ROUND_NOT_OPEN');
 
     // Two screened in; the third refused at completeness, with its reasons.
-    await eventually(
-      () => as('city'),
-      () => true,
-    );
     for (const id of ids.slice(0, 2)) {
       await eventually(
-        async () => (await (await as('admin')).get(`/applications/${id}`)).body.status,
+        () => statusOf(id),
         (status) => status === 'under_review',
       );
       await screenIn(logins, id, 'district-fushan');
     }
     await eventually(
-      async () => (await (await as('admin')).get(`/applications/${ids[2]}`)).body.status,
+      () => statusOf(ids[2]!),
       (status) => status === 'under_review',
     );
     const refused = await (
@@ -109,7 +107,7 @@ describe('a round with fewer eligible applicants than places', () => {
     expect(refused.body.status).toBe('refused');
     // The fourth is asked for documents and never answers: it lapses, and the round goes on.
     await eventually(
-      async () => (await (await as('admin')).get(`/applications/${ids[3]}`)).body.status,
+      () => statusOf(ids[3]!),
       (status) => status === 'under_review',
     );
     const requested = await (
@@ -121,7 +119,7 @@ describe('a round with fewer eligible applicants than places', () => {
     });
     expect(requested.body.status).toBe('awaiting_applicant');
     await eventually(
-      async () => (await (await as('admin')).get(`/applications/${ids[3]}`)).body.status,
+      () => statusOf(ids[3]!),
       (status) => status === 'refused',
       30_000,
     );
