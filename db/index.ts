@@ -43,7 +43,11 @@ export async function migrate(sequelize: Sequelize): Promise<void> {
       resolve: ({ name, path: file, context }) => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const migration = require(file as string);
-        return { name: path.basename(name, path.extname(name)), up: async () => migration.up({ context }), down: async () => migration.down({ context }) };
+        return {
+          name: path.basename(name, path.extname(name)),
+          up: async () => migration.up({ context }),
+          down: async () => migration.down({ context }),
+        };
       },
     },
     context: sequelize.getQueryInterface(),

@@ -3,9 +3,8 @@ export const TIME_ZONE = 'Asia/Shanghai';
 
 /** The calendar date of `instant` in Asia/Shanghai, as YYYY-MM-DD. */
 export function shanghaiDate(instant: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  const format = { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' } as const;
+  return new Intl.DateTimeFormat('en-CA', format).format(instant);
 }
 
 /** The year of `instant` in Asia/Shanghai. */

@@ -114,7 +114,8 @@ async function openRound(definition: ProgramDefinition, now: Date): Promise<Roun
     order: [['opensAt', 'DESC']],
   });
   const when = nearest
-    ? `Its ${nearest.year} round takes applications from ${nearest.opensAt.toISOString()} to ${nearest.closesAt.toISOString()}.`
+    ? `Its ${nearest.year} round takes applications from ${nearest.opensAt.toISOString()} ` +
+      `to ${nearest.closesAt.toISOString()}.`
     : 'No round has been announced yet.';
   throw new ConflictError(
     `${definition.name} takes applications only while a round is open. ${when}`,

@@ -80,7 +80,9 @@ function windowProblems({ window }: ProgramDefinition): FieldProblem[] {
   if (window.closes < window.opens) {
     problems.push({
       path: 'window.closes',
-      message: `the window closes (${window.closes}) before it opens (${window.opens}); it must open and close in the same year`,
+      message:
+        `the window closes (${window.closes}) before it opens (${window.opens}); ` +
+        'it must open and close in the same year',
     });
   }
   return problems;
@@ -122,7 +124,9 @@ function parameterProblems(definition: ProgramDefinition): FieldProblem[] {
       if (period.to !== null && period.to <= period.from) {
         problems.push({
           path: `${periodPath}.to`,
-          message: `to (${period.to}) must come after from (${period.from}); to is the first day the value no longer holds`,
+          message:
+            `to (${period.to}) must come after from (${period.from}); ` +
+            'to is the first day the value no longer holds',
         });
       }
       const previous = parameter.values[position - 1];
@@ -130,12 +134,16 @@ function parameterProblems(definition: ProgramDefinition): FieldProblem[] {
       if (period.from < previous.from) {
         problems.push({
           path: `${periodPath}.from`,
-          message: `the period from ${period.from} is listed after the one from ${previous.from}: list periods in date order`,
+          message:
+            `the period from ${period.from} is listed after the one from ${previous.from}: ` +
+            'list periods in date order',
         });
       } else if (previous.to === null || previous.to > period.from) {
         problems.push({
           path: `${periodPath}.from`,
-          message: `the period from ${period.from} overlaps the one before it, which runs ${previous.to === null ? 'with no end' : `until ${previous.to}`}`,
+          message:
+            `the period from ${period.from} overlaps the one before it, which runs ` +
+            (previous.to === null ? 'with no end' : `until ${previous.to}`),
         });
       }
     });
@@ -143,7 +151,9 @@ function parameterProblems(definition: ProgramDefinition): FieldProblem[] {
     if (!hasValueOn(parameter, definition.effectiveFrom)) {
       problems.push({
         path: `${path}.values`,
-        message: `parameter ${parameter.name} has no value on ${definition.effectiveFrom}, the day this version takes effect`,
+        message:
+          `parameter ${parameter.name} has no value on ${definition.effectiveFrom}, ` +
+          'the day this version takes effect',
       });
     }
   });
@@ -200,7 +210,9 @@ function expressionProblems(definition: ProgramDefinition): FieldProblem[] {
       if (!facts.has(fact)) {
         problems.push({
           path,
-          message: `the expression reads "${fact}", which is neither a fact the engine supplies nor one declared under facts`,
+          message:
+            `the expression reads "${fact}", ` +
+            'which is neither a fact the engine supplies nor one declared under facts',
         });
       }
     }
@@ -269,7 +281,9 @@ function capAndCheckProblems(definition: ProgramDefinition): FieldProblem[] {
     if (period.value !== 'flag' && period.value !== 'exclude') {
       problems.push({
         path: `parameters[${found.index}].values[${position}].value`,
-        message: `"${String(period.value)}" is no long-term care insurance action: use flag (a reviewer decides) or exclude (the bed is not paid)`,
+        message:
+          `"${String(period.value)}" is no long-term care insurance action: ` +
+          'use flag (a reviewer decides) or exclude (the bed is not paid)',
       });
     }
   });

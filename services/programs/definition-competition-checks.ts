@@ -15,7 +15,9 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
   if (totalWeight !== 100) {
     problems.push({
       path: 'competition.rubric',
-      message: `the weights of the rubric add up to ${totalWeight}; they are shares of the total score and must add up to 100`,
+      message:
+        `the weights of the rubric add up to ${totalWeight}; ` +
+        'they are shares of the total score and must add up to 100',
     });
   }
   const ids = new Map<string, number>();
@@ -25,13 +27,17 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
     else {
       problems.push({
         path: `competition.rubric[${index}].id`,
-        message: `criterion id "${criterion.id}" is already used by competition.rubric[${first}]; each must be different`,
+        message:
+          `criterion id "${criterion.id}" is already used by competition.rubric[${first}]; ` +
+          'each must be different',
       });
     }
     if (criterion.max <= criterion.min) {
       problems.push({
         path: `competition.rubric[${index}].max`,
-        message: `criterion "${criterion.id}": max (${criterion.max}) must be above min (${criterion.min}), or no score could tell applications apart`,
+        message:
+          `criterion "${criterion.id}": max (${criterion.max}) must be above min (${criterion.min}), ` +
+          'or no score could tell applications apart',
       });
     }
   });
@@ -40,7 +46,9 @@ export function competitionProblems(definition: ProgramDefinition): FieldProblem
     if (criterion !== null && !ids.has(criterion)) {
       problems.push({
         path: `competition.tieBreaks[${index}]`,
-        message: `tie-break "${tieBreak}" names no criterion of the rubric, whose ids are: ${[...ids.keys()].join(', ')}`,
+        message:
+          `tie-break "${tieBreak}" names no criterion of the rubric, ` +
+          `whose ids are: ${[...ids.keys()].join(', ')}`,
       });
     }
   });

@@ -164,7 +164,9 @@ export function loadDefinitionDirectory(
       problems.push({
         file,
         path: 'referencePrefix',
-        message: `referencePrefix "${definition.referencePrefix}" is also used by ${samePrefix}; application references would collide`,
+        message:
+          `referencePrefix "${definition.referencePrefix}" is also used by ${samePrefix}; ` +
+          'application references would collide',
       });
     }
     prefixes.set(definition.referencePrefix, file);

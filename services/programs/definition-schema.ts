@@ -219,7 +219,8 @@ const competition = Joi.object({
     .required()
     .messages({
       'string.pattern.base':
-        'tie-break "{{#value}}" must be criterion:<id> of a rubric criterion, such as criterion:innovation, or earliest_submission',
+        'tie-break "{{#value}}" must be criterion:<id> of a rubric criterion, ' +
+        'such as criterion:innovation, or earliest_submission',
     }),
   winnersParameter: Joi.string().required(),
   mayWinAgainParameter: Joi.string().required(),

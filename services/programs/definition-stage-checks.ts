@@ -26,7 +26,9 @@ export function subjectProblems({ subject, facts, stages }: ProgramDefinition): 
   if (subject.kind !== 'bed' && subject.keyFact === undefined) {
     problems.push({
       path: 'subject.keyFact',
-      message: `a ${subject.kind} subject needs keyFact: the declared fact whose value identifies it, so that it is not funded twice`,
+      message:
+        `a ${subject.kind} subject needs keyFact: ` +
+        'the declared fact whose value identifies it, so that it is not funded twice',
     });
   }
   if (subject.keyFact !== undefined && !facts.some((fact) => fact.name === subject.keyFact)) {
@@ -48,7 +50,9 @@ export function subjectProblems({ subject, facts, stages }: ProgramDefinition): 
     for (const index of inspections) {
       problems.push({
         path: `stages.stages[${index}].kind`,
-        message: `inspection stages record findings per bed, but this program's subject is ${subject.kind}: use kind review`,
+        message:
+          'inspection stages record findings per bed, ' +
+          `but this program's subject is ${subject.kind}: use kind review`,
       });
     }
   }
@@ -69,7 +73,9 @@ export function stageProblems(definition: ProgramDefinition): FieldProblem[] {
       if ((rule.target.to === 'refused' || rule.target.to === 'applicant') && !rule.reasonsRequired) {
         problems.push({
           path: `stages.stages[${index}].decisions.${name}.reasonsRequired`,
-          message: `decision "${name}" refuses or returns the application, so it must require reasons: the applicant reads them`,
+          message:
+            `decision "${name}" refuses or returns the application, ` +
+            'so it must require reasons: the applicant reads them',
         });
       }
     }
@@ -84,7 +90,8 @@ export function stageProblems(definition: ProgramDefinition): FieldProblem[] {
       problems.push({
         path: `stages.stages[${index}].decisions.${name}.target.to`,
         message: competitive
-          ? `decision "${name}" cannot lead to the award in a competitive_round program: lead it to the round (to: round), which ranks and awards`
+          ? `decision "${name}" cannot lead to the award in a competitive_round program: ` +
+            'lead it to the round (to: round), which ranks and awards'
           : `decision "${name}" leads to a round, but only competitive_round programs have one`,
       });
     }
@@ -112,7 +119,8 @@ function locatedStageTableProblems(table: StageTable): FieldProblem[] {
   located.set('no decision leads to the award', {
     path: 'stages',
     message:
-      'no decision leads to the award: at least one decision needs the target {to: award} ({to: round} in a competitive_round program)',
+      'no decision leads to the award: at least one decision needs the target {to: award} ' +
+      '({to: round} in a competitive_round program)',
   });
   table.stages.forEach((stage, index) => {
     for (const [name, rule] of Object.entries(stage.decisions)) {

@@ -55,7 +55,10 @@ type EmbeddedPostgresConstructor = new (options: {
  * @throws Error when initdb fails, when the server exits before it is ready (with the end of
  *   its output, e.g. the port is taken), or when it is not ready in time.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+}): Promise<RunningPostgres> {
   const databaseDir = path.join(path.resolve(options.dataDir), 'postgres');
   // Checked first because readiness is a successful connection: with the port taken, that could
   // be some other Postgres answering.
@@ -93,7 +96,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     await waitUntilReady(serverUrl, server, output);
     await assertServesDirectory(serverUrl, databaseDir);
     const created = await createDatabaseIfMissing(serverUrl);
-    log.info({ port: options.port, databaseDir, reused, databaseCreated: created }, 'embedded Postgres ready');
+    log.info(
+      { port: options.port, databaseDir, reused, databaseCreated: created },
+      'embedded Postgres ready',
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -148,7 +154,10 @@ function captureOutput(server: ChildProcess): string[] {
   const tail: string[] = [];
   for (const stream of [server.stdout, server.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')) {
+      for (const line of chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')) {
         tail.push(line);
         if (tail.length > 30) tail.shift();
         log.debug({ line }, 'postgres output');
@@ -172,7 +181,8 @@ async function waitUntilReady(serverUrl: string, server: ChildProcess, output: s
       return;
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`The embedded Postgres was not ready after ${READY_TIMEOUT_MS / 1000} s:\n${output.join('\n')}`, {
+        const waited = `${READY_TIMEOUT_MS / 1000} s`;
+        throw new Error(`The embedded Postgres was not ready after ${waited}:\n${output.join('\n')}`, {
           cause: error,
         });
       }

@@ -111,7 +111,10 @@ function captureOutput(child: ChildProcess, logFile: string | undefined): string
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
       file?.write(chunk);
-      for (const line of chunk.toString('utf8').split('\n').filter((l) => l.trim() !== '')) {
+      for (const line of chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')) {
         if (head.length < KEPT_FIRST_LINES) head.push(line);
         else tail.push(line);
         if (tail.length > KEPT_LAST_LINES) {
@@ -135,7 +138,8 @@ async function waitUntilReady(address: string, child: ChildProcess, output: stri
     }
     if (await answersAsTemporal(address, true)) return;
     if (Date.now() > deadline) {
-      throw new Error(`The temporal dev server was not ready after ${READY_TIMEOUT_MS / 1000} s:\n${output.join('\n')}`);
+      const waited = `${READY_TIMEOUT_MS / 1000} s`;
+      throw new Error(`The temporal dev server was not ready after ${waited}:\n${output.join('\n')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -173,7 +177,9 @@ async function assertPortFree(port: number, variable: string, temporalPort: bool
         `to start another, stop it or set ${variable} to a free port.`,
     );
   }
-  throw new Error(`Port ${port} on ${HOST} is already in use: stop what holds it or set ${variable} to a free port.`);
+  throw new Error(
+    `Port ${port} on ${HOST} is already in use: stop what holds it or set ${variable} to a free port.`,
+  );
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -31,7 +31,10 @@ async function launch(env: NodeJS.ProcessEnv): Promise<Launched> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const apiUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no API URL after ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no API URL after ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const poll = setInterval(() => {
       const match = /^\s*API:\s+(http\S+)/m.exec(output);
       if (match?.[1]) {
@@ -79,7 +82,9 @@ describe('npm start (the one-command launcher)', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   async function portsInUse(): Promise<string[]> {
-    const busy = await Promise.all(Object.entries(ports).map(async ([name, port]) => ((await portInUse(Number(port))) ? name : '')));
+    const busy = await Promise.all(
+      Object.entries(ports).map(async ([name, port]) => ((await portInUse(Number(port))) ? name : '')),
+    );
     return busy.filter(Boolean);
   }
 

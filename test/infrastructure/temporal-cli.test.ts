@@ -38,7 +38,13 @@ describe('locateTemporalCli', () => {
 
   it('finds temporal on PATH when TEMPORAL_CLI_PATH is unset', async () => {
     const onPath = fakeExecutable(dir, 'temporal');
-    setConfig(loadConfig({ ...process.env, TEMPORAL_CLI_PATH: undefined, PATH: `/nonexistent${path.delimiter}${dir}` }));
+    setConfig(
+      loadConfig({
+        ...process.env,
+        TEMPORAL_CLI_PATH: undefined,
+        PATH: `/nonexistent${path.delimiter}${dir}`,
+      }),
+    );
 
     await expect(locateTemporalCli()).resolves.toEqual({ path: onPath, source: 'PATH' });
   });
