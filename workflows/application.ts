@@ -161,7 +161,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     const limit =
       target.to === 'applicant' && rule.answerWithin
         ? await act.answerDeadline({
-            requestedAt: new Date(Date.now()).toISOString(),
+            requestedAt: new Date().toISOString(),
             answerWithin: rule.answerWithin,
           })
         : null;

@@ -260,10 +260,7 @@ function assertWithinCap(
   topUpFen: bigint,
 ): void {
   const capFen = BigInt((allocation.calculation as { capFen: string }).capFen);
-  const netFen = earlier.reduce(
-    (sum, a) => sum + (a.kind === 'top_up' ? 1n : -1n) * fenFromColumn(a.amountFen),
-    fenFromColumn(line.amountFen),
-  );
+  const netFen = fenFromColumn(line.amountFen) + netAdjustment(earlier);
   if (netFen + topUpFen > capFen) {
     const roomFen = capFen > netFen ? capFen - netFen : 0n;
     throw new ConflictError(

@@ -6,6 +6,7 @@ import { recordAuditEvent } from '../audit';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { isUuid } from '../identifiers/uuid';
 import { maskPersonName, sealPersonalData } from '../personal-data';
+import type { StoredRanking } from './round-steps';
 
 /*
  * Objections from the public during a round's notice period (公示). Anyone may object, without
@@ -242,8 +243,7 @@ function publishedApplicationIds(ranking: unknown): Set<string> {
 }
 
 function noticePeriodEnd(ranking: unknown, applicationId: string): Date | undefined {
-  const ends = (ranking as { noticePeriodEnds?: Record<string, string> } | null)?.noticePeriodEnds;
-  const end = ends?.[applicationId];
+  const end = (ranking as StoredRanking | null)?.noticePeriodEnds?.[applicationId];
   return end ? new Date(end) : undefined;
 }
 

@@ -92,7 +92,7 @@ export async function createRound(body: unknown, actor: string): Promise<Round> 
           opensAt: round.opensAt.toISOString(),
           closesAt: round.closesAt.toISOString(),
           drawSeed: round.drawSeed,
-          drawSeedSha256: crypto.createHash('sha256').update(round.drawSeed).digest('hex'),
+          drawSeedSha256: drawSeedSha256(round),
         },
       });
       return round;
@@ -103,6 +103,14 @@ export async function createRound(body: unknown, actor: string): Promise<Round> 
     }
     throw caught;
   }
+}
+
+/**
+ * The SHA-256 of a round's draw seed: published from the announcement, so that the seed
+ * revealed after the draw can be checked to be the one fixed before anyone applied.
+ */
+export function drawSeedSha256(round: Pick<Round, 'drawSeed'>): string {
+  return crypto.createHash('sha256').update(round.drawSeed).digest('hex');
 }
 
 export async function findRound(roundId: string): Promise<Round> {

@@ -55,8 +55,7 @@ export async function scoringTick(input: { roundId: string }): Promise<void> {
 }
 
 export async function recordExpertScore(input: RecordScoreInput): Promise<void> {
-  // Workflow payloads carry no undefined, so an absent comment arrives as null.
-  await recordScore({ ...input, comment: input.comment ?? undefined } as RecordScoreInput);
+  await recordScore(input);
 }
 
 export async function declareExpertConflict(input: {

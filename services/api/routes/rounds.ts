@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Router } from 'express';
 import Joi from 'joi';
 import { Application, ExpertAssignment, Round, Expert } from '../../../db/models';
@@ -6,7 +5,7 @@ import { CITY } from '../../../db/seed/regions';
 import { ForbiddenError, NotFoundError } from '../../errors';
 import type { ProgramDefinition } from '../../programs/definition';
 import { pinnedVersion } from '../../programs/versions';
-import { createRound, findRound } from '../../rounds/rounds';
+import { createRound, drawSeedSha256, findRound } from '../../rounds/rounds';
 import { listObjections } from '../../rounds/objections';
 import {
   approveRankingUpdate,
@@ -47,7 +46,7 @@ function describeRound(round: Round, withRanking: boolean): Record<string, unkno
     opensAt: round.opensAt,
     closesAt: round.closesAt,
     status: round.status,
-    drawSeedSha256: crypto.createHash('sha256').update(round.drawSeed).digest('hex'),
+    drawSeedSha256: drawSeedSha256(round),
     drawSeed: SEED_REVEALED.includes(round.status) ? round.drawSeed : null,
     approvedAt: round.approvedAt,
     ranking: withRanking ? round.ranking : undefined,
